@@ -1,0 +1,155 @@
+//! The type-level extension list: `()` or a tuple of [`Extension`] types, whose RSV claims
+//! are folded into one constant and checked for conflicts at compile time.
+
+use bytes::BytesMut;
+
+use super::{Extension, FrameContext, OutboundFrame};
+use crate::close::CloseReason;
+use crate::frame::Header;
+
+/// A list of extensions for [`FrameProtocol`](crate::FrameProtocol): `()` for none, or a
+/// tuple of up to four [`Extension`] types. Sealed; implement [`Extension`] instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a list of WebSocket extensions",
+    label = "expected `()` or a tuple of `wsproto::Extension` types",
+    note = "write `()` for no extensions, or e.g. `(MyExtension,)` for one"
+)]
+pub trait ExtensionList: ListHooks + Send {
+    /// Every RSV bit claimed by an extension of the list, in first-header-byte position.
+    /// Evaluating it fails to compile if two extensions claim the same bit (RFC 6455 §5.2).
+    const RSV_MASK: u8;
+    /// Number of extensions in the list.
+    const LEN: usize;
+
+    /// Calls `f` with the name and enabled state of each extension, in list order.
+    fn for_each_name(&self, f: &mut dyn FnMut(&'static str, bool));
+}
+
+/// A hook failed: the extension's name and the close code it chose.
+pub(crate) type HookError = (&'static str, CloseReason);
+
+mod sealed {
+    use super::*;
+
+    /// Runs each hook over the list; crate-private so users cannot call hooks out of order.
+    pub trait ListHooks {
+        /// Whether any extension is enabled.
+        fn any_enabled(&self) -> bool;
+        /// RSV bits (first-byte position) the enabled extensions use on this frame.
+        fn inbound_header(&mut self, ctx: &FrameContext, header: &Header) -> Result<u8, HookError>;
+        /// Runs `inbound_payload` in list order.
+        fn inbound_payload(
+            &mut self,
+            ctx: &FrameContext,
+            payload: &mut BytesMut,
+        ) -> Result<(), HookError>;
+        /// Runs `inbound_complete` in list order.
+        fn inbound_complete(
+            &mut self,
+            ctx: &FrameContext,
+            fin: bool,
+            payload: &mut BytesMut,
+        ) -> Result<(), HookError>;
+        /// Runs `outbound` in reverse list order.
+        fn outbound(
+            &mut self,
+            ctx: &FrameContext,
+            frame: &mut OutboundFrame,
+        ) -> Result<(), HookError>;
+    }
+}
+
+pub(crate) use sealed::ListHooks;
+
+/// Union of RSV claims; panics (a compile error in const evaluation) on overlap.
+const fn union_of_claims(claims: &[u8]) -> u8 {
+    let mut union = 0;
+    let mut i = 0;
+    while i < claims.len() {
+        assert!(
+            union & claims[i] == 0,
+            "two extensions in this list claim the same RSV bit; each bit belongs to at most one extension (RFC 6455 §5.2)"
+        );
+        union |= claims[i];
+        i += 1;
+    }
+    union
+}
+
+impl ExtensionList for () {
+    const RSV_MASK: u8 = 0;
+    const LEN: usize = 0;
+    fn for_each_name(&self, _: &mut dyn FnMut(&'static str, bool)) {}
+}
+
+impl ListHooks for () {
+    fn any_enabled(&self) -> bool {
+        false
+    }
+    fn inbound_header(&mut self, _: &FrameContext, _: &Header) -> Result<u8, HookError> {
+        Ok(0)
+    }
+    fn inbound_payload(&mut self, _: &FrameContext, _: &mut BytesMut) -> Result<(), HookError> {
+        Ok(())
+    }
+    fn inbound_complete(
+        &mut self,
+        _: &FrameContext,
+        _: bool,
+        _: &mut BytesMut,
+    ) -> Result<(), HookError> {
+        Ok(())
+    }
+    fn outbound(&mut self, _: &FrameContext, _: &mut OutboundFrame) -> Result<(), HookError> {
+        Ok(())
+    }
+}
+
+macro_rules! tuple_list {
+    ($len:expr; $($name:ident . $idx:tt),+; rev $($rname:ident . $ridx:tt),+) => {
+        impl<$($name: Extension),+> ExtensionList for ($($name,)+) {
+            const RSV_MASK: u8 = union_of_claims(&[$($name::RSV.to_byte()),+]);
+            const LEN: usize = $len;
+            fn for_each_name(&self, f: &mut dyn FnMut(&'static str, bool)) {
+                $(f($name::NAME, self.$idx.enabled());)+
+            }
+        }
+
+        impl<$($name: Extension),+> ListHooks for ($($name,)+) {
+            fn any_enabled(&self) -> bool {
+                false $(|| self.$idx.enabled())+
+            }
+            fn inbound_header(&mut self, ctx: &FrameContext, header: &Header) -> Result<u8, HookError> {
+                let mut used = 0;
+                $(if self.$idx.enabled() {
+                    let bits = self.$idx.inbound_header(ctx, header).map_err(|c| ($name::NAME, c))?;
+                    used |= bits.to_byte();
+                })+
+                Ok(used)
+            }
+            fn inbound_payload(&mut self, ctx: &FrameContext, payload: &mut BytesMut) -> Result<(), HookError> {
+                $(if self.$idx.enabled() {
+                    self.$idx.inbound_payload(ctx, payload).map_err(|c| ($name::NAME, c))?;
+                })+
+                Ok(())
+            }
+            fn inbound_complete(&mut self, ctx: &FrameContext, fin: bool, payload: &mut BytesMut) -> Result<(), HookError> {
+                $(if self.$idx.enabled() {
+                    self.$idx.inbound_complete(ctx, fin, payload).map_err(|c| ($name::NAME, c))?;
+                })+
+                Ok(())
+            }
+            fn outbound(&mut self, ctx: &FrameContext, frame: &mut OutboundFrame) -> Result<(), HookError> {
+                $(if self.$ridx.enabled() {
+                    self.$ridx.outbound(ctx, frame).map_err(|c| ($rname::NAME, c))?;
+                })+
+                Ok(())
+            }
+        }
+    };
+}
+
+tuple_list!(1; A.0; rev A.0);
+tuple_list!(2; A.0, B.1; rev B.1, A.0);
+tuple_list!(3; A.0, B.1, C.2; rev C.2, B.1, A.0);
+tuple_list!(4; A.0, B.1, C.2, D.3; rev D.3, C.2, B.1, A.0);

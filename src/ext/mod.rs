@@ -1,0 +1,22 @@
+//! Extensions (RFC 6455 §9): the [`Extension`] trait extension authors implement, and the
+//! type-level list of extensions a [`FrameProtocol`](crate::FrameProtocol) is built with.
+
+mod extension;
+mod list;
+
+pub use extension::{Extension, ExtensionError, FrameContext, OutboundFrame};
+pub use list::ExtensionList;
+
+/// Writes `[name, name]` for `Debug` output: the enabled extensions of a list.
+pub(crate) fn write_names<E: ExtensionList>(
+    list: &E,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    let mut names = Vec::new();
+    list.for_each_name(&mut |name, enabled| {
+        if enabled {
+            names.push(name);
+        }
+    });
+    write!(f, "[{}]", names.join(", "))
+}

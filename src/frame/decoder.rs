@@ -1,0 +1,349 @@
+//! [`FrameDecoder`]: bytes in, frames out (RFC 6455 §5.2-§5.5), with Python wsproto's
+//! `FrameDecoder` semantics: data frames are delivered piece by piece as bytes arrive,
+//! control frames whole.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use bytes::BytesMut;
+
+use crate::close::CloseReason;
+use crate::error::ParseFailed;
+use crate::ext::{ExtensionList, FrameContext};
+use crate::frame::header::{HeaderPrefix, parse_header_prefix};
+use crate::frame::mask::apply_mask;
+use crate::frame::{Frame, Header, Opcode, Payload};
+use crate::limits::Limits;
+use crate::message::utf8::incomplete_tail_len;
+use crate::role::Role;
+
+/// Parses frames from received bytes (RFC 6455 §5).
+///
+/// ```
+/// use wsproto::{FrameDecoder, Opcode, Payload, Server};
+/// let mut decoder = FrameDecoder::<Server>::new(());
+/// // RFC 6455 §5.7: a masked "Hello" from a client.
+/// decoder.receive_bytes(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f]);
+/// let piece = decoder.process_buffer().unwrap().unwrap();
+/// assert_eq!((piece.opcode, piece.payload.as_bytes(), piece.frame_finished), (Opcode::Text, &b"He"[..], false));
+/// decoder.receive_bytes(&[0x4d, 0x51, 0x58]);
+/// let rest = decoder.process_buffer().unwrap().unwrap();
+/// assert_eq!((rest.opcode, rest.payload.as_bytes(), rest.frame_finished), (Opcode::Continuation, &b"llo"[..], true));
+/// assert_eq!(decoder.process_buffer(), Ok(None));
+/// ```
+///
+/// A partial text payload never ends inside a UTF-8 sequence that may still be completed:
+/// those bytes wait in the buffer for the rest of the frame, so the text can be handed on
+/// without copying. After an error every call returns the same error.
+pub struct FrameDecoder<R: Role, E: ExtensionList = ()> {
+    core: DecoderCore,
+    extensions: E,
+    role: PhantomData<R>,
+}
+
+/// The role- and extension-independent state, so the parsing code is compiled once.
+struct DecoderCore {
+    buf: BytesMut,
+    state: State,
+    limits: Limits,
+    is_client: bool,
+    /// Whether the data message being received is text (decides the UTF-8 hold-back).
+    text_message: bool,
+    /// Opcode of the data message being received, for the extensions' context.
+    message_opcode: Opcode,
+    /// Wire payload bytes announced so far by the message's frames.
+    message_announced: u64,
+    /// Payload bytes delivered so far for the message, after extensions.
+    message_delivered: u64,
+    failed: Option<ParseFailed>,
+}
+
+#[derive(Clone, Copy)]
+enum State {
+    /// Waiting for a header.
+    Header,
+    /// Header checked; waiting for its masking key.
+    MaskKey(HeaderPrefix),
+    /// Delivering the payload.
+    Payload(PayloadState),
+}
+
+#[derive(Clone, Copy)]
+struct PayloadState {
+    header: Header,
+    /// Opcode of the next piece: the frame's own, then `Continuation`.
+    opcode: Opcode,
+    /// Payload bytes delivered.
+    consumed: u64,
+    /// Bytes at the buffer's front already unmasked but held back (an incomplete UTF-8
+    /// sequence at the end of a partial text payload).
+    held: usize,
+    /// Whether extension hooks run on this frame.
+    transform: bool,
+}
+
+impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
+    /// A decoder for frames sent to a `R` endpoint, with the default [`Limits`].
+    pub fn new(extensions: E) -> Self {
+        Self::with_limits(extensions, Limits::default())
+    }
+
+    /// A decoder with the given limits.
+    pub fn with_limits(extensions: E, limits: Limits) -> Self {
+        // Evaluating the constant is the compile-time RSV conflict check.
+        let _: u8 = const { E::RSV_MASK };
+        FrameDecoder {
+            core: DecoderCore {
+                buf: BytesMut::new(),
+                state: State::Header,
+                limits,
+                is_client: R::IS_CLIENT,
+                text_message: false,
+                message_opcode: Opcode::Binary,
+                message_announced: 0,
+                message_delivered: 0,
+                failed: None,
+            },
+            extensions,
+            role: PhantomData,
+        }
+    }
+
+    /// Appends received bytes to the buffer. Nothing is parsed until
+    /// [`process_buffer`](FrameDecoder::process_buffer).
+    pub fn receive_bytes(&mut self, data: &[u8]) {
+        self.core.buf.extend_from_slice(data);
+    }
+
+    /// The next frame or piece of a data frame, `Ok(None)` if more bytes are needed.
+    pub fn process_buffer(&mut self) -> Result<Option<Frame>, ParseFailed> {
+        if let Some(error) = &self.core.failed {
+            return Err(error.clone());
+        }
+        let result = self.step();
+        if let Err(error) = &result {
+            self.core.failed = Some(error.clone());
+        }
+        result
+    }
+
+    /// The extensions.
+    pub fn extensions(&self) -> &E {
+        &self.extensions
+    }
+
+    /// The extensions, mutably.
+    pub fn extensions_mut(&mut self) -> &mut E {
+        &mut self.extensions
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.core.limits
+    }
+
+    /// Bytes received and not yet delivered.
+    pub fn buffered_len(&self) -> usize {
+        self.core.buf.len()
+    }
+
+    fn step(&mut self) -> Result<Option<Frame>, ParseFailed> {
+        if let State::Header = self.core.state {
+            let Some(prefix) = parse_header_prefix(&self.core.buf)? else {
+                return Ok(None);
+            };
+            self.check_header(&prefix.header, prefix.masked)?;
+            self.core.state = State::MaskKey(prefix);
+        }
+        if let State::MaskKey(prefix) = self.core.state {
+            let transform = E::LEN > 0 && self.extensions.any_enabled();
+            if !self.core.start_payload(prefix, transform) {
+                return Ok(None);
+            }
+        }
+        self.core.next_piece(&mut self.extensions)
+    }
+
+    /// The checks that need the header but not its masking key, in Python wsproto's order:
+    /// RSV bits against the extensions, then masking against the role; then our limits.
+    fn check_header(&mut self, header: &Header, masked: bool) -> Result<(), ParseFailed> {
+        let core = &mut self.core;
+        if !header.opcode.is_control() {
+            if header.opcode != Opcode::Continuation {
+                core.message_opcode = header.opcode;
+                core.text_message = header.opcode == Opcode::Text;
+                core.message_announced = 0;
+                core.message_delivered = 0;
+            }
+            core.message_announced = core.message_announced.saturating_add(header.payload_len);
+        }
+        let ctx = core.context(header.opcode);
+        let used = self
+            .extensions
+            .inbound_header(&ctx, header)
+            .map_err(extension_failed)?;
+        let unclaimed = header.rsv.to_byte() & !used;
+        if unclaimed != 0 {
+            return Err(ParseFailed::protocol(format!(
+                "{} frame with RSV bits {unclaimed:#04x} set that no negotiated extension uses (RFC 6455 §5.2)",
+                header.opcode
+            )));
+        }
+        if masked && core.is_client {
+            // "A client MUST close a connection if it detects a masked frame." (RFC 6455 §5.1)
+            return Err(ParseFailed::protocol(
+                "client received a masked frame (RFC 6455 §5.1)",
+            ));
+        }
+        if !masked && !core.is_client {
+            // "The server MUST close the connection upon receiving a frame that is not
+            // masked." (RFC 6455 §5.1)
+            return Err(ParseFailed::protocol(
+                "server received an unmasked frame (RFC 6455 §5.1)",
+            ));
+        }
+        core.check_limits(header)
+    }
+}
+
+impl DecoderCore {
+    fn context(&self, opcode: Opcode) -> FrameContext {
+        FrameContext {
+            is_client: self.is_client,
+            message_opcode: if opcode.is_control() {
+                opcode
+            } else {
+                self.message_opcode
+            },
+            max_message_size: self.limits.max_message_size,
+            message_size: self.message_delivered,
+        }
+    }
+
+    fn check_limits(&self, header: &Header) -> Result<(), ParseFailed> {
+        if header.payload_len > self.limits.max_frame_size {
+            return Err(ParseFailed::new(
+                format!(
+                    "frame of {} bytes exceeds the limit of {} bytes per frame",
+                    header.payload_len, self.limits.max_frame_size
+                ),
+                CloseReason::MESSAGE_TOO_BIG,
+            ));
+        }
+        if !header.opcode.is_control() && self.message_announced > self.limits.max_message_size {
+            return Err(too_big_message(
+                self.message_announced,
+                self.limits.max_message_size,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Consumes the header once its masking key has arrived; `false` if it has not.
+    fn start_payload(&mut self, prefix: HeaderPrefix, transform: bool) -> bool {
+        let total = prefix.total_len();
+        if self.buf.len() < total {
+            return false;
+        }
+        let mut header = prefix.header;
+        if prefix.masked {
+            let mut key = [0; 4];
+            key.copy_from_slice(&self.buf[prefix.len..total]);
+            header.masking_key = Some(key);
+        }
+        let _ = self.buf.split_to(total);
+        self.state = State::Payload(PayloadState {
+            header,
+            opcode: header.opcode,
+            consumed: 0,
+            held: 0,
+            transform,
+        });
+        true
+    }
+
+    /// Delivers what has arrived of the current frame's payload.
+    fn next_piece<E: ExtensionList>(
+        &mut self,
+        extensions: &mut E,
+    ) -> Result<Option<Frame>, ParseFailed> {
+        let State::Payload(mut piece) = self.state else {
+            return Ok(None);
+        };
+        let header = piece.header;
+        let remaining = header.payload_len - piece.consumed;
+        if header.opcode.is_control() && (self.buf.len() as u64) < remaining {
+            return Ok(None);
+        }
+        // At most `buf.len()`, so the cast back to usize is lossless.
+        let available = remaining.min(self.buf.len() as u64) as usize;
+        if remaining > 0 && available == piece.held {
+            return Ok(None);
+        }
+        if let Some(key) = header.masking_key {
+            let offset = (piece.consumed % 4) as usize + piece.held;
+            apply_mask(&mut self.buf[piece.held..available], key, offset);
+        }
+        let finished = available as u64 == remaining;
+        let hold = if finished || piece.transform || !self.text_message {
+            0
+        } else {
+            incomplete_tail_len(&self.buf[..available])
+        };
+        let mut payload = self.buf.split_to(available - hold);
+        piece.consumed += payload.len() as u64;
+        piece.held = hold;
+        if piece.transform {
+            let ctx = self.context(header.opcode);
+            extensions
+                .inbound_payload(&ctx, &mut payload)
+                .map_err(extension_failed)?;
+            if finished {
+                extensions
+                    .inbound_complete(&ctx, header.fin, &mut payload)
+                    .map_err(extension_failed)?;
+            }
+        }
+        if !header.opcode.is_control() {
+            self.message_delivered = self.message_delivered.saturating_add(payload.len() as u64);
+            if self.message_delivered > self.limits.max_message_size {
+                return Err(too_big_message(
+                    self.message_delivered,
+                    self.limits.max_message_size,
+                ));
+            }
+        }
+        let frame = Frame {
+            opcode: piece.opcode,
+            payload: Payload::Bytes(payload.freeze()),
+            frame_finished: finished,
+            message_finished: header.fin,
+        };
+        piece.opcode = Opcode::Continuation;
+        self.state = if finished {
+            State::Header
+        } else {
+            State::Payload(piece)
+        };
+        Ok(Some(frame))
+    }
+}
+
+fn too_big_message(size: u64, limit: u64) -> ParseFailed {
+    ParseFailed::new(
+        format!("message of at least {size} bytes exceeds the limit of {limit} bytes per message"),
+        CloseReason::MESSAGE_TOO_BIG,
+    )
+}
+
+fn extension_failed((name, code): (&'static str, CloseReason)) -> ParseFailed {
+    ParseFailed::new(format!("extension {name} rejected the frame"), code)
+}
+
+impl<R: Role, E: ExtensionList> fmt::Debug for FrameDecoder<R, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FrameDecoder<{}, ", R::NAME)?;
+        crate::ext::write_names(&self.extensions, f)?;
+        write!(f, "> {{ buffered: {} }}", self.core.buf.len())
+    }
+}

@@ -1,0 +1,307 @@
+//! The frame header (RFC 6455 §5.2): its fields, and parsing of its fixed part with every
+//! check RFC 6455 asks of a receiver before the payload.
+
+use std::fmt;
+
+use crate::constants::{
+    FIN_MASK, MASK_MASK, MAX_PAYLOAD_NORMAL, MAX_PAYLOAD_TWO_BYTE, OPCODE_MASK, PAYLOAD_LEN_MASK,
+    PAYLOAD_LENGTH_EIGHT_BYTE, PAYLOAD_LENGTH_TWO_BYTE, RSV1_MASK, RSV2_MASK, RSV3_MASK,
+};
+use crate::error::ParseFailed;
+use crate::frame::Opcode;
+
+/// The three reserved bits of a frame header, owned by extensions (RFC 6455 §5.2, §9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RsvBits {
+    /// RSV1, used by permessage-deflate (RFC 7692 §6).
+    pub rsv1: bool,
+    /// RSV2.
+    pub rsv2: bool,
+    /// RSV3.
+    pub rsv3: bool,
+}
+
+impl RsvBits {
+    /// No bit set.
+    pub const NONE: RsvBits = RsvBits {
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+    };
+    /// Only RSV1.
+    pub const RSV1: RsvBits = RsvBits {
+        rsv1: true,
+        rsv2: false,
+        rsv3: false,
+    };
+    /// Only RSV2.
+    pub const RSV2: RsvBits = RsvBits {
+        rsv1: false,
+        rsv2: true,
+        rsv3: false,
+    };
+    /// Only RSV3.
+    pub const RSV3: RsvBits = RsvBits {
+        rsv1: false,
+        rsv2: false,
+        rsv3: true,
+    };
+
+    /// The bits in their position in the first header byte (0x40, 0x20, 0x10).
+    pub const fn to_byte(self) -> u8 {
+        (if self.rsv1 { RSV1_MASK } else { 0 })
+            | (if self.rsv2 { RSV2_MASK } else { 0 })
+            | (if self.rsv3 { RSV3_MASK } else { 0 })
+    }
+
+    /// The RSV bits of a first header byte; other bits are ignored.
+    pub const fn from_byte(byte: u8) -> RsvBits {
+        RsvBits {
+            rsv1: byte & RSV1_MASK != 0,
+            rsv2: byte & RSV2_MASK != 0,
+            rsv3: byte & RSV3_MASK != 0,
+        }
+    }
+
+    /// Whether any bit is set.
+    pub const fn any(self) -> bool {
+        self.to_byte() != 0
+    }
+}
+
+impl std::ops::BitOr for RsvBits {
+    type Output = RsvBits;
+    fn bitor(self, other: RsvBits) -> RsvBits {
+        RsvBits::from_byte(self.to_byte() | other.to_byte())
+    }
+}
+
+impl fmt::Display for RsvBits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bit = |set: bool, name| if set { name } else { "-" };
+        write!(
+            f,
+            "{}{}{}",
+            bit(self.rsv1, "1"),
+            bit(self.rsv2, "2"),
+            bit(self.rsv3, "3")
+        )
+    }
+}
+
+/// A parsed frame header (RFC 6455 §5.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Whether this frame ends its message.
+    pub fin: bool,
+    /// The reserved bits.
+    pub rsv: RsvBits,
+    /// The opcode.
+    pub opcode: Opcode,
+    /// The payload length announced.
+    pub payload_len: u64,
+    /// The masking key, present exactly on client-to-server frames.
+    pub masking_key: Option<[u8; 4]>,
+}
+
+impl fmt::Display for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} fin={} rsv={} len={}{}",
+            self.opcode,
+            u8::from(self.fin),
+            self.rsv,
+            self.payload_len,
+            if self.masking_key.is_some() {
+                " masked"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// A header whose fixed part and extended length are complete; the masking key may still
+/// be missing. Returned by [`parse_header_prefix`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HeaderPrefix {
+    pub(crate) header: Header,
+    pub(crate) masked: bool,
+    /// Bytes of the header before the masking key.
+    pub(crate) len: usize,
+}
+
+impl HeaderPrefix {
+    /// Header length including the masking key.
+    pub(crate) fn total_len(&self) -> usize {
+        self.len + if self.masked { 4 } else { 0 }
+    }
+}
+
+/// Parses the header up to (not including) the masking key, or `Ok(None)` if more bytes are
+/// needed. The checks run in the order Python wsproto runs them, so that a stream cut short
+/// fails (or waits) exactly where it does there.
+pub(crate) fn parse_header_prefix(buf: &[u8]) -> Result<Option<HeaderPrefix>, ParseFailed> {
+    let [b0, b1, ..] = *buf else { return Ok(None) };
+    let opcode =
+        Opcode::try_from(b0 & OPCODE_MASK).map_err(|e| ParseFailed::protocol(e.to_string()))?;
+    let fin = b0 & FIN_MASK != 0;
+    if opcode.is_control() && !fin {
+        return Err(ParseFailed::protocol(format!(
+            "{opcode} frame with FIN clear: control frames must not be fragmented (RFC 6455 §5.5)"
+        )));
+    }
+    let short_len = b1 & PAYLOAD_LEN_MASK;
+    if opcode.is_control() && u64::from(short_len) > MAX_PAYLOAD_NORMAL {
+        return Err(ParseFailed::protocol(format!(
+            "{opcode} frame announcing a long payload: control frames carry at most 125 bytes (RFC 6455 §5.5)"
+        )));
+    }
+    let (payload_len, len) = match short_len {
+        PAYLOAD_LENGTH_TWO_BYTE => {
+            let Some(&[hi, lo]) = buf.get(2..4) else {
+                return Ok(None);
+            };
+            let n = u64::from(u16::from_be_bytes([hi, lo]));
+            if n <= MAX_PAYLOAD_NORMAL {
+                return Err(ParseFailed::protocol(format!(
+                    "payload length {n} sent in 2 bytes where 1 suffices: lengths must be minimal (RFC 6455 §5.2)"
+                )));
+            }
+            (n, 4)
+        }
+        PAYLOAD_LENGTH_EIGHT_BYTE => {
+            let Some(bytes) = buf.get(2..10) else {
+                return Ok(None);
+            };
+            let mut be = [0; 8];
+            be.copy_from_slice(bytes);
+            let n = u64::from_be_bytes(be);
+            if n <= MAX_PAYLOAD_TWO_BYTE {
+                return Err(ParseFailed::protocol(format!(
+                    "payload length {n} sent in 8 bytes where 2 suffice: lengths must be minimal (RFC 6455 §5.2)"
+                )));
+            }
+            if n >> 63 != 0 {
+                return Err(ParseFailed::protocol(
+                    "64-bit payload length with its most significant bit set (RFC 6455 §5.2)",
+                ));
+            }
+            (n, 10)
+        }
+        n => (u64::from(n), 2),
+    };
+    let header = Header {
+        fin,
+        rsv: RsvBits::from_byte(b0),
+        opcode,
+        payload_len,
+        masking_key: None,
+    };
+    Ok(Some(HeaderPrefix {
+        header,
+        masked: b1 & MASK_MASK != 0,
+        len,
+    }))
+}
+
+/// Appends a header (RFC 6455 §5.2) with the minimal length encoding.
+pub(crate) fn write_header(
+    out: &mut Vec<u8>,
+    first_byte: u8,
+    mask: Option<[u8; 4]>,
+    payload_len: usize,
+) {
+    let mask_bit = if mask.is_some() { MASK_MASK } else { 0 };
+    let len = payload_len as u64;
+    if len <= MAX_PAYLOAD_NORMAL {
+        out.extend_from_slice(&[first_byte, mask_bit | len as u8]);
+    } else if len <= MAX_PAYLOAD_TWO_BYTE {
+        let be = (len as u16).to_be_bytes();
+        out.extend_from_slice(&[first_byte, mask_bit | PAYLOAD_LENGTH_TWO_BYTE, be[0], be[1]]);
+    } else {
+        out.extend_from_slice(&[first_byte, mask_bit | PAYLOAD_LENGTH_EIGHT_BYTE]);
+        out.extend_from_slice(&len.to_be_bytes());
+    }
+    if let Some(key) = mask {
+        out.extend_from_slice(&key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(buf: &[u8]) -> String {
+        parse_header_prefix(buf).unwrap_err().message().to_owned()
+    }
+
+    #[test]
+    fn waits_for_every_missing_byte() {
+        let header = [0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0];
+        for cut in 0..header.len() {
+            assert_eq!(
+                parse_header_prefix(&header[..cut]),
+                Ok(None),
+                "cut at {cut}"
+            );
+        }
+        let prefix = parse_header_prefix(&header).unwrap().unwrap();
+        assert_eq!(
+            (prefix.header.payload_len, prefix.len, prefix.masked),
+            (65_536, 10, false)
+        );
+    }
+
+    #[test]
+    fn rejects_each_broken_header_rule() {
+        assert!(err(&[0x83, 0x00]).contains("reserved"));
+        assert!(err(&[0x0b, 0x00]).contains("reserved"));
+        assert!(err(&[0x09, 0x00]).contains("fragmented"));
+        assert!(err(&[0x89, 0x7e]).contains("at most 125"));
+        assert!(err(&[0x82, 0x7e, 0x00, 0x7d]).contains("minimal"));
+        assert!(err(&[0x82, 0x7f, 0, 0, 0, 0, 0, 0, 0xff, 0xff]).contains("minimal"));
+        assert!(err(&[0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0]).contains("most significant"));
+    }
+
+    #[test]
+    fn accepts_boundary_lengths() {
+        let len = |buf: &[u8]| {
+            parse_header_prefix(buf)
+                .unwrap()
+                .unwrap()
+                .header
+                .payload_len
+        };
+        assert_eq!(len(&[0x82, 0x7d]), 125);
+        assert_eq!(len(&[0x82, 0x7e, 0x00, 0x7e]), 126);
+        assert_eq!(len(&[0x82, 0x7e, 0xff, 0xff]), 65_535);
+        assert_eq!(
+            len(&[0x82, 0x7f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            (1 << 63) - 1
+        );
+    }
+
+    #[test]
+    fn written_headers_parse_back() {
+        for len in [0usize, 1, 125, 126, 65_535, 65_536, 1 << 20] {
+            for mask in [None, Some([9, 8, 7, 6])] {
+                let mut out = Vec::new();
+                write_header(&mut out, 0x82, mask, len);
+                let prefix = parse_header_prefix(&out).unwrap().unwrap();
+                assert_eq!(prefix.header.payload_len, len as u64);
+                assert_eq!(prefix.total_len(), out.len());
+                assert_eq!(prefix.masked, mask.is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn rsv_bits_round_trip() {
+        for byte in [0x00, 0x40, 0x20, 0x10, 0x70] {
+            assert_eq!(RsvBits::from_byte(byte).to_byte(), byte);
+        }
+        assert_eq!((RsvBits::RSV1 | RsvBits::RSV3).to_string(), "1-3");
+    }
+}

@@ -1,0 +1,74 @@
+//! A sans-IO WebSocket protocol (RFC 6455, RFC 7692) whose roles and extensions are types.
+//!
+//! Bytes in, frames out, bytes to send appended to your buffer: the crate never touches a
+//! socket, so it runs over `std::net`, tokio, TLS or an HTTP/2 stream alike. A
+//! [`FrameProtocol<Client>`](FrameProtocol) masks what it sends and a
+//! [`FrameProtocol<Server>`](FrameProtocol) never does (RFC 6455 §5.1), by construction.
+//!
+//! ```
+//! use wsproto::{Client, FrameProtocol, Opcode, Payload, Server};
+//!
+//! let mut client = FrameProtocol::<Client>::new(());
+//! let mut server = FrameProtocol::<Server>::new(());
+//!
+//! // The client sends a message in two fragments; the bytes would go over the network.
+//! let mut wire = Vec::new();
+//! let mut message = client.text_message()?;
+//! message.fragment("Hello, ", &mut wire)?;
+//! message.finish("WebSocket!", &mut wire)?;
+//!
+//! // The server parses whatever has arrived, in any chunking.
+//! let mut text = String::new();
+//! for chunk in wire.chunks(5) {
+//!     server.receive_bytes(chunk);
+//!     for frame in server.received_frames() {
+//!         let frame = frame?;
+//!         assert_eq!(frame.opcode, Opcode::Text);
+//!         text.push_str(frame.payload.as_text().unwrap());
+//!     }
+//! }
+//! assert_eq!(text, "Hello, WebSocket!");
+//!
+//! // Closing: the server answers with the close code it received (RFC 6455 §5.5.1).
+//! server.receive_bytes(&client.close(Some(wsproto::CloseReason::NORMAL_CLOSURE), Some("bye"))?);
+//! let close = server.received_frames().next().unwrap()?;
+//! assert!(matches!(close.payload, Payload::Close(code, _) if code == wsproto::CloseReason::NORMAL_CLOSURE));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layers, bottom up: [`FrameDecoder`] (frames, pieces of frames), [`MessageDecoder`]
+//! (fragment order, UTF-8), [`FrameProtocol`] (both, plus encoding and the extensions).
+#![deny(unsafe_code)]
+#![warn(missing_docs, unreachable_pub, clippy::undocumented_unsafe_blocks)]
+
+mod close;
+pub mod constants;
+mod error;
+mod ext;
+mod frame;
+mod limits;
+mod message;
+mod protocol;
+mod role;
+mod text;
+
+pub use close::CloseReason;
+pub use error::{ParseFailed, SendError};
+pub use ext::{Extension, ExtensionError, ExtensionList, FrameContext, OutboundFrame};
+pub use frame::decoder::FrameDecoder;
+pub use frame::encoder::encode_frame;
+pub use frame::mask::{MaskingKey, Unmasked, apply_mask};
+pub use frame::mask_key::{MaskKeySource, OsRandomKeys};
+pub use frame::{Frame, Header, InvalidOpcode, Opcode, Payload, RsvBits};
+pub use limits::Limits;
+pub use message::{
+    BinaryKind, BinaryMessage, MessageBuilder, MessageDecoder, MessageKind, TextKind, TextMessage,
+};
+pub use protocol::{ClientProtocol, Data, FrameProtocol, ReceivedFrames, ServerProtocol};
+pub use role::{Client, Role, Server};
+pub use text::Utf8Bytes;
+
+static_assertions::assert_impl_all!(FrameProtocol<Client>: Send);
+static_assertions::assert_impl_all!(FrameProtocol<Server>: Send, Sync);
+static_assertions::assert_impl_all!(Frame: Send, Sync);
+static_assertions::assert_impl_all!(ParseFailed: Send, Sync, std::error::Error);

@@ -1,0 +1,402 @@
+//! [`FrameProtocol`]: the frame layer of a WebSocket endpoint, Python wsproto's
+//! `FrameProtocol` with the role and the extension list as type parameters.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::close::{CloseReason, close_payload, parse_close_payload};
+use crate::constants::MAX_PAYLOAD_NORMAL;
+use crate::error::{ParseFailed, SendError};
+use crate::ext::{ExtensionList, FrameContext, OutboundFrame};
+use crate::frame::decoder::FrameDecoder;
+use crate::frame::encoder::{encode_raw, first_byte};
+use crate::frame::mask_key::{ClientKeys, MaskKeySource};
+use crate::frame::{Frame, Opcode, Payload, RsvBits};
+use crate::limits::Limits;
+use crate::message::{BinaryMessage, MessageBuilder, MessageDecoder, TextMessage};
+use crate::role::{Client, Role};
+
+/// Data to send: text (`&str`, a TEXT message) or bytes (`&[u8]`, a BINARY message), like
+/// the seed's `str | bytes` argument of `send_data`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Data<'a> {
+    /// Text (RFC 6455 §5.6).
+    Text(&'a str),
+    /// Bytes (RFC 6455 §5.6).
+    Binary(&'a [u8]),
+}
+
+impl Data<'_> {
+    fn opcode(self) -> Opcode {
+        match self {
+            Data::Text(_) => Opcode::Text,
+            Data::Binary(_) => Opcode::Binary,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Data::Text(text) => text.as_bytes(),
+            Data::Binary(bytes) => bytes,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Data<'a> {
+    fn from(text: &'a str) -> Self {
+        Data::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Data<'a> {
+    fn from(text: &'a String) -> Self {
+        Data::Text(text)
+    }
+}
+
+impl<'a> From<&'a [u8]> for Data<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Data::Binary(bytes)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Data<'a> {
+    fn from(bytes: &'a [u8; N]) -> Self {
+        Data::Binary(bytes)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Data<'a> {
+    fn from(bytes: &'a Vec<u8>) -> Self {
+        Data::Binary(bytes)
+    }
+}
+
+/// One endpoint's frame layer: parses received bytes into frames and messages, and encodes
+/// frames to send, masking them if and only if `R` is [`Client`] (RFC 6455 §5.1).
+///
+/// `E` is the list of extensions: `()` for none, or a tuple such as
+/// `(PerMessageDeflate,)`. Control frames, close payloads, fragmentation and UTF-8 are all
+/// checked; every error carries the close code to answer with.
+///
+/// ```
+/// use wsproto::{Client, FrameProtocol, Payload, Server};
+/// let mut client = FrameProtocol::<Client>::new(());
+/// let mut server = FrameProtocol::<Server>::new(());
+/// server.receive_bytes(&client.send_data("Hello", true).unwrap());
+/// let frame = server.received_frames().next().unwrap().unwrap();
+/// assert_eq!(frame.payload.as_text(), Some("Hello"));
+/// assert!(frame.message_finished);
+/// ```
+pub struct FrameProtocol<R: Role, E: ExtensionList = ()> {
+    decoder: FrameDecoder<R, E>,
+    messages: MessageDecoder,
+    keys: R::Keys,
+    /// Opcode of the message being sent, until its last fragment.
+    outgoing: Option<Opcode>,
+    /// Reused payload buffer for extensions' outbound hook.
+    scratch: Vec<u8>,
+    /// A close frame or an error ended the input: nothing more is delivered.
+    done: bool,
+    role: PhantomData<R>,
+}
+
+/// The frame layer of a client endpoint.
+pub type ClientProtocol<E = ()> = FrameProtocol<Client, E>;
+/// The frame layer of a server endpoint.
+pub type ServerProtocol<E = ()> = FrameProtocol<crate::Server, E>;
+
+impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
+    /// A protocol with the given (already negotiated) extensions and default [`Limits`].
+    pub fn new(extensions: E) -> Self {
+        Self::with_limits(extensions, Limits::default())
+    }
+
+    /// A protocol with the given limits.
+    pub fn with_limits(extensions: E, limits: Limits) -> Self {
+        FrameProtocol {
+            decoder: FrameDecoder::with_limits(extensions, limits),
+            messages: MessageDecoder::new(),
+            keys: R::Keys::default(),
+            outgoing: None,
+            scratch: Vec::new(),
+            done: false,
+            role: PhantomData,
+        }
+    }
+
+    /// Feeds received bytes.
+    pub fn receive_bytes(&mut self, data: &[u8]) {
+        self.decoder.receive_bytes(data);
+    }
+
+    /// The frames the received bytes complete, in order. Data frames come out per piece,
+    /// with the message's opcode and text decoded; a close frame's payload is parsed into
+    /// code and reason. After a close frame or an error, nothing more is yielded.
+    pub fn received_frames(&mut self) -> ReceivedFrames<'_, R, E> {
+        ReceivedFrames { proto: self }
+    }
+
+    /// The next received frame, `Ok(None)` when more bytes are needed or input has ended.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, ParseFailed> {
+        if self.done {
+            return Ok(None);
+        }
+        let result = self.decode_next();
+        match &result {
+            Err(_) => self.done = true,
+            Ok(Some(frame)) if frame.opcode == Opcode::Close => self.done = true,
+            _ => {}
+        }
+        result
+    }
+
+    fn decode_next(&mut self) -> Result<Option<Frame>, ParseFailed> {
+        let Some(frame) = self.decoder.process_buffer()? else {
+            return Ok(None);
+        };
+        match (frame.opcode, frame.payload) {
+            (Opcode::Close, Payload::Bytes(data)) => {
+                let (code, reason) = parse_close_payload(data)?;
+                Ok(Some(Frame {
+                    payload: Payload::Close(code, reason),
+                    ..frame
+                }))
+            }
+            (Opcode::Ping | Opcode::Pong, payload) => Ok(Some(Frame { payload, ..frame })),
+            (_, payload) => self
+                .messages
+                .process_frame(Frame { payload, ..frame })
+                .map(Some),
+        }
+    }
+
+    /// Encodes a data frame: text for `&str`, binary for `&[u8]`. With `fin == false` the
+    /// message stays open and the next call must send the same type (RFC 6455 §5.4).
+    pub fn send_data<'d>(
+        &mut self,
+        data: impl Into<Data<'d>>,
+        fin: bool,
+    ) -> Result<Vec<u8>, SendError> {
+        let mut out = Vec::new();
+        self.send_data_into(data, fin, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`send_data`](Self::send_data), appending to `out`.
+    pub fn send_data_into<'d>(
+        &mut self,
+        data: impl Into<Data<'d>>,
+        fin: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let data = data.into();
+        self.send_data_frame(data.opcode(), data.bytes(), fin, out)
+    }
+
+    pub(crate) fn send_data_frame(
+        &mut self,
+        kind: Opcode,
+        payload: &[u8],
+        fin: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let opcode = match self.outgoing {
+            None => kind,
+            Some(open) if open == kind => Opcode::Continuation,
+            Some(open) => return Err(SendError::DataTypeMismatch { open, got: kind }),
+        };
+        self.send_frame(opcode, payload, fin, out)?;
+        self.outgoing = if fin { None } else { Some(kind) };
+        Ok(())
+    }
+
+    /// Encodes a ping (RFC 6455 §5.5.2); the payload is at most 125 bytes.
+    pub fn ping(&mut self, payload: &[u8]) -> Result<Vec<u8>, SendError> {
+        let mut out = Vec::new();
+        self.ping_into(payload, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`ping`](Self::ping), appending to `out`.
+    pub fn ping_into(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), SendError> {
+        self.send_control(Opcode::Ping, payload, out)
+    }
+
+    /// Encodes a pong (RFC 6455 §5.5.3); the payload is at most 125 bytes.
+    pub fn pong(&mut self, payload: &[u8]) -> Result<Vec<u8>, SendError> {
+        let mut out = Vec::new();
+        self.pong_into(payload, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`pong`](Self::pong), appending to `out`.
+    pub fn pong_into(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), SendError> {
+        self.send_control(Opcode::Pong, payload, out)
+    }
+
+    /// Encodes a close frame (RFC 6455 §5.5.1). A reason needs a code; the local-only codes
+    /// become `NORMAL_CLOSURE` (`NO_STATUS_RCVD` sends no code at all); the reason is cut to
+    /// fit 125 bytes without splitting a character.
+    pub fn close(
+        &mut self,
+        code: Option<CloseReason>,
+        reason: Option<&str>,
+    ) -> Result<Vec<u8>, SendError> {
+        let mut out = Vec::new();
+        self.close_into(code, reason, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`close`](Self::close), appending to `out`.
+    pub fn close_into(
+        &mut self,
+        code: Option<CloseReason>,
+        reason: Option<&str>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let payload = close_payload(code, reason)?;
+        self.send_control(Opcode::Close, &payload, out)
+    }
+
+    /// Starts a fragmented text message; fails if a message is unfinished.
+    pub fn text_message(&mut self) -> Result<TextMessage<'_, R, E>, SendError> {
+        MessageBuilder::start(self)
+    }
+
+    /// Starts a fragmented binary message; fails if a message is unfinished.
+    pub fn binary_message(&mut self) -> Result<BinaryMessage<'_, R, E>, SendError> {
+        MessageBuilder::start(self)
+    }
+
+    /// The type of the message being sent, if one is unfinished.
+    pub fn outgoing_message(&self) -> Option<Opcode> {
+        self.outgoing
+    }
+
+    /// The extensions.
+    pub fn extensions(&self) -> &E {
+        self.decoder.extensions()
+    }
+
+    /// The extensions, mutably.
+    pub fn extensions_mut(&mut self) -> &mut E {
+        self.decoder.extensions_mut()
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.decoder.limits()
+    }
+
+    fn send_control(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        if payload.len() as u64 > MAX_PAYLOAD_NORMAL {
+            return Err(SendError::ControlPayloadTooLong {
+                opcode,
+                len: payload.len(),
+            });
+        }
+        self.send_frame(opcode, payload, true, out)
+    }
+
+    /// Runs the extensions' outbound hooks (if any is enabled) and encodes the frame.
+    fn send_frame(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        fin: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let key = R::next_key(&mut self.keys)?;
+        if E::LEN == 0 || !self.extensions().any_enabled() {
+            encode_raw(first_byte(fin, RsvBits::NONE, opcode), key, payload, out);
+            return Ok(());
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend_from_slice(payload);
+        let mut frame = OutboundFrame {
+            opcode,
+            rsv: RsvBits::NONE,
+            fin,
+            payload: scratch,
+        };
+        let ctx = FrameContext {
+            is_client: R::IS_CLIENT,
+            message_opcode: if opcode == Opcode::Continuation {
+                self.outgoing.unwrap_or(opcode)
+            } else {
+                opcode
+            },
+            max_message_size: self.limits().max_message_size,
+            message_size: 0,
+        };
+        let result = self
+            .decoder
+            .extensions_mut()
+            .outbound(&ctx, &mut frame)
+            .map_err(|(name, code)| SendError::Extension { name, code })
+            .and_then(|()| check_outbound(&frame, E::RSV_MASK));
+        if result.is_ok() {
+            encode_raw(
+                first_byte(fin, frame.rsv, frame.opcode),
+                key,
+                &frame.payload,
+                out,
+            );
+        }
+        self.scratch = frame.payload;
+        result
+    }
+}
+
+/// An extension may set only the RSV bits its list claims, and must not grow a control
+/// frame past 125 bytes (RFC 6455 §5.2, §5.5).
+fn check_outbound(frame: &OutboundFrame, claimed: u8) -> Result<(), SendError> {
+    let unclaimed = frame.rsv.to_byte() & !claimed;
+    if unclaimed != 0 {
+        return Err(SendError::UnclaimedRsvBits { bits: unclaimed });
+    }
+    if frame.opcode.is_control() && frame.payload.len() as u64 > MAX_PAYLOAD_NORMAL {
+        return Err(SendError::ControlPayloadTooLong {
+            opcode: frame.opcode,
+            len: frame.payload.len(),
+        });
+    }
+    Ok(())
+}
+
+impl<E: ExtensionList> FrameProtocol<Client, E> {
+    /// Replaces the client's masking-key source (by default the operating system's CSPRNG,
+    /// as RFC 6455 §5.3 requires). Only a client has one: a server never masks.
+    pub fn with_mask_key_source(mut self, source: impl MaskKeySource + 'static) -> Self {
+        self.keys = ClientKeys::custom(source);
+        self
+    }
+}
+
+/// Iterator over received frames; see [`FrameProtocol::received_frames`].
+#[must_use = "frames are parsed only as the iterator is advanced"]
+pub struct ReceivedFrames<'p, R: Role, E: ExtensionList> {
+    proto: &'p mut FrameProtocol<R, E>,
+}
+
+impl<R: Role, E: ExtensionList> Iterator for ReceivedFrames<'_, R, E> {
+    type Item = Result<Frame, ParseFailed>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.proto.next_frame().transpose()
+    }
+}
+
+impl<R: Role, E: ExtensionList> fmt::Debug for FrameProtocol<R, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FrameProtocol<{}, ", R::NAME)?;
+        crate::ext::write_names(self.extensions(), f)?;
+        write!(f, ">")
+    }
+}

@@ -1,0 +1,68 @@
+//! The two endpoint roles of RFC 6455 as types: a [`Client`] masks what it sends and
+//! expects unmasked frames, a [`Server`] the reverse (RFC 6455 §5.1, §5.3).
+
+use std::fmt;
+
+use crate::frame::mask::{MaskingKey, Unmasked};
+use crate::frame::mask_key::ClientKeys;
+
+mod sealed {
+    /// Role internals; sealed so that only `Client` and `Server` exist.
+    pub trait RoleInternals {
+        /// What the role needs to mask outgoing frames: a key source (client) or nothing.
+        type Keys: Send + Default;
+        /// The key for the next outgoing frame, `None` for a server.
+        fn next_key(keys: &mut Self::Keys) -> Result<Option<[u8; 4]>, crate::SendError>;
+    }
+}
+
+/// An endpoint role: [`Client`] or [`Server`]. Sealed: RFC 6455 has exactly these two.
+pub trait Role:
+    sealed::RoleInternals + Copy + Default + fmt::Debug + Send + Sync + Unpin + 'static
+{
+    /// Whether this role is the client, which masks outgoing frames (RFC 6455 §5.3).
+    const IS_CLIENT: bool;
+    /// The role's name, for `Debug` output and error messages.
+    const NAME: &'static str;
+    /// What every frame this role sends carries: a [`MaskingKey`] for a client, [`Unmasked`]
+    /// for a server (RFC 6455 §5.1). Low-level encoding takes this type, so a server cannot
+    /// be asked for a masked frame nor a client for an unmasked one.
+    type Masking: Copy + fmt::Debug + Into<Option<[u8; 4]>>;
+}
+
+/// The client role: masks every frame it sends, rejects masked frames (RFC 6455 §5.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Client;
+
+/// The server role: never masks, rejects unmasked frames (RFC 6455 §5.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Server;
+
+impl Role for Client {
+    const IS_CLIENT: bool = true;
+    const NAME: &'static str = "Client";
+    type Masking = MaskingKey;
+}
+
+impl sealed::RoleInternals for Client {
+    type Keys = ClientKeys;
+    fn next_key(keys: &mut ClientKeys) -> Result<Option<[u8; 4]>, crate::SendError> {
+        keys.next_key().map(Some)
+    }
+}
+
+impl Role for Server {
+    const IS_CLIENT: bool = false;
+    const NAME: &'static str = "Server";
+    type Masking = Unmasked;
+}
+
+impl sealed::RoleInternals for Server {
+    type Keys = ();
+    fn next_key(_: &mut ()) -> Result<Option<[u8; 4]>, crate::SendError> {
+        Ok(None)
+    }
+}
+
+static_assertions::assert_eq_size!(Client, ());
+static_assertions::assert_eq_size!(Server, ());
