@@ -118,12 +118,23 @@ pub(crate) fn incomplete_tail_len(data: &[u8]) -> usize {
         return 0;
     };
     let tail = &data[lead..];
-    if tail.len() >= sequence_width(data[lead]) {
+    if tail.len() >= sequence_width(data[lead]) || !ends_on_boundary(&data[..lead]) {
         return 0;
     }
     match from_utf8(tail) {
         Err(e) if e.error_len().is_none() && e.valid_up_to() == 0 => tail.len(),
         _ => 0,
+    }
+}
+
+/// Whether `data` does not end inside an unfinished sequence. When it does, the byte after
+/// it is an invalid continuation and the validator must see it now, not after a hold-back.
+/// (Other invalid endings make the validator fail by themselves.)
+fn ends_on_boundary(data: &[u8]) -> bool {
+    let start = data.len().saturating_sub(4);
+    match (start..data.len()).rev().find(|&i| data[i] & 0xC0 != 0x80) {
+        Some(lead) => sequence_width(data[lead]) <= data.len() - lead,
+        None => true,
     }
 }
 
@@ -183,6 +194,10 @@ mod tests {
         assert_eq!(incomplete_tail_len(b"a\xff"), 0);
         assert_eq!(incomplete_tail_len(b"\x80\x80\x80"), 0);
         assert_eq!(incomplete_tail_len(b""), 0);
+        // A lead byte that interrupts an unfinished sequence is not held back.
+        assert_eq!(incomplete_tail_len(b"\xe6\x97\xe5"), 0);
+        assert_eq!(incomplete_tail_len(b" \xf0\xe2"), 0);
+        assert_eq!(incomplete_tail_len("é\u{20ac}".as_bytes().split_at(4).0), 2);
     }
 
     proptest! {
