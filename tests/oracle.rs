@@ -25,7 +25,9 @@ fn ours<R: Role>(pieces: &[Vec<u8>]) -> Value {
                     let (kind, payload) = match &frame.payload {
                         Payload::Bytes(b) => ("bytes", json!(hex(b))),
                         Payload::Text(t) => ("text", json!(hex(t.as_bytes()))),
-                        Payload::Close(code, reason) => ("close", json!([code.code(), hex(reason.as_bytes())])),
+                        Payload::Close(code, reason) => {
+                            ("close", json!([code.code(), hex(reason.as_bytes())]))
+                        }
                     };
                     frames.push(json!({
                         "opcode": u8::from(frame.opcode), "kind": kind, "payload": payload,
@@ -62,13 +64,20 @@ fn compare_receive(client: bool, seed: u64, count: usize) {
     let answers = Oracle::new().run_all(&cases);
     let mut rejected = 0;
     for (pieces, answer) in streams.iter().zip(&answers) {
-        let ours = if client { ours::<wsproto::Client>(pieces) } else { ours::<wsproto::Server>(pieces) };
+        let ours = if client {
+            ours::<wsproto::Client>(pieces)
+        } else {
+            ours::<wsproto::Server>(pieces)
+        };
         let theirs = theirs(answer);
         rejected += usize::from(!theirs["error"].is_null());
         assert_eq!(ours, theirs, "stream {:02x?}", pieces);
     }
     // The generator must exercise both sides of the rules.
-    assert!(rejected > count / 10 && rejected < count * 9 / 10, "{rejected} of {count} rejected");
+    assert!(
+        rejected > count / 10 && rejected < count * 9 / 10,
+        "{rejected} of {count} rejected"
+    );
 }
 
 #[test]
@@ -85,9 +94,18 @@ fn client_receives_like_python_wsproto() {
 fn edge_streams_match_python_wsproto() {
     let streams: Vec<(bool, Vec<Vec<u8>>)> = vec![
         // A header that stops inside its extended length, then an RSV error once complete.
-        (false, vec![vec![0xc2, 0xfe], vec![0x01], vec![0x00, 1, 2, 3, 4]]),
+        (
+            false,
+            vec![vec![0xc2, 0xfe], vec![0x01], vec![0x00, 1, 2, 3, 4]],
+        ),
         // Text split inside a 4-byte character, byte by byte.
-        (true, "x𝄞y".bytes().fold(vec![vec![0x81, 6]], |mut v, b| { v.push(vec![b]); v })),
+        (
+            true,
+            "x𝄞y".bytes().fold(vec![vec![0x81, 6]], |mut v, b| {
+                v.push(vec![b]);
+                v
+            }),
+        ),
         // An invalid continuation arriving alone after a valid lead byte.
         (true, vec![vec![0x81, 3, 0xe2], vec![0x28], vec![0xa1]]),
         // A fragment boundary inside a character.
@@ -104,7 +122,11 @@ fn edge_streams_match_python_wsproto() {
         .collect();
     let answers = Oracle::new().run_all(&cases);
     for ((client, pieces), answer) in streams.iter().zip(&answers) {
-        let ours = if *client { ours::<wsproto::Client>(pieces) } else { ours::<wsproto::Server>(pieces) };
+        let ours = if *client {
+            ours::<wsproto::Client>(pieces)
+        } else {
+            ours::<wsproto::Server>(pieces)
+        };
         assert_eq!(ours, theirs(answer), "stream {pieces:02x?}");
     }
 }
@@ -113,21 +135,26 @@ fn edge_streams_match_python_wsproto() {
 fn our_call<R: Role>(proto: &mut FrameProtocol<R>, call: &Value) -> Value {
     let bytes = |v: &Value| support::python::unhex(v.as_str().unwrap());
     let result: Result<Vec<u8>, SendError> = match call[0].as_str().unwrap() {
-        "send_data" if call[1] == "text" => {
-            proto.send_data(std::str::from_utf8(&bytes(&call[2])).unwrap(), call[3].as_bool().unwrap())
-        }
+        "send_data" if call[1] == "text" => proto.send_data(
+            std::str::from_utf8(&bytes(&call[2])).unwrap(),
+            call[3].as_bool().unwrap(),
+        ),
         "send_data" => proto.send_data(&bytes(&call[2]), call[3].as_bool().unwrap()),
         "ping" => proto.ping(&bytes(&call[1])),
         "pong" => proto.pong(&bytes(&call[1])),
         _ => {
             let code = call[1].as_u64().map(|c| CloseReason::new(c as u16));
-            let reason = call[2].as_str().map(|r| String::from_utf8(support::python::unhex(r)).unwrap());
+            let reason = call[2]
+                .as_str()
+                .map(|r| String::from_utf8(support::python::unhex(r)).unwrap());
             proto.close(code, reason.as_deref())
         }
     };
     match result {
         Ok(bytes) => json!({"ok": hex(&bytes)}),
-        Err(SendError::DataTypeMismatch { .. } | SendError::ReasonWithoutCode) => json!({"err": "TypeError"}),
+        Err(SendError::DataTypeMismatch { .. } | SendError::ReasonWithoutCode) => {
+            json!({"err": "TypeError"})
+        }
         Err(SendError::ControlPayloadTooLong { .. }) => json!({"err": "ValueError"}),
         Err(other) => json!({"err": other.to_string()}),
     }
@@ -140,7 +167,9 @@ fn sent_bytes_match_python_wsproto() {
     for id in 0..400 {
         let mut calls = Vec::new();
         for _ in 0..1 + rng.below(6) {
-            let payload: Vec<u8> = (0..rng.below(140)).map(|_| b'a' + rng.below(26) as u8).collect();
+            let payload: Vec<u8> = (0..rng.below(140))
+                .map(|_| b'a' + rng.below(26) as u8)
+                .collect();
             let long: String = "é€𝄞".repeat(rng.below(30));
             calls.push(match rng.below(6) {
                 0 => json!(["send_data", "text", hex(long.as_bytes()), rng.chance(60)]),
@@ -151,7 +180,15 @@ fn sent_bytes_match_python_wsproto() {
                     let code = [1000, 1001, 1006, 1015, 3000, 4999][rng.below(6)];
                     json!(["close", code, hex(long.as_bytes())])
                 }
-                _ => json!(["close", null, if rng.chance(50) { Value::Null } else { json!(hex(b"x")) }]),
+                _ => json!([
+                    "close",
+                    null,
+                    if rng.chance(50) {
+                        Value::Null
+                    } else {
+                        json!(hex(b"x"))
+                    }
+                ]),
             });
         }
         cases.push(json!({"id": id, "kind": "send", "client": rng.chance(50), "calls": calls}));
@@ -160,7 +197,8 @@ fn sent_bytes_match_python_wsproto() {
     for (case, answer) in cases.iter().zip(&answers) {
         let calls = case["calls"].as_array().unwrap();
         let results: Vec<Value> = if case["client"] == true {
-            let mut proto = FrameProtocol::<wsproto::Client>::new(()).with_mask_key_source(|| [1, 2, 3, 4]);
+            let mut proto =
+                FrameProtocol::<wsproto::Client>::new(()).with_mask_key_source(|| [1, 2, 3, 4]);
             calls.iter().map(|c| our_call(&mut proto, c)).collect()
         } else {
             let mut proto = FrameProtocol::<wsproto::Server>::new(());

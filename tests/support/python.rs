@@ -1,5 +1,5 @@
 //! Test support: a self-provisioning Python virtualenv with pinned packages, and a
-//! line-delimited JSON client for `tests/oracle/wsproto_oracle.py` (Python wsproto 1.3.2).
+//! line-delimited JSON client for `tests/python/wsproto_oracle.py` (Python wsproto 1.3.2).
 #![allow(dead_code)] // Each test binary uses a different subset of these helpers.
 
 use std::collections::BTreeSet;
@@ -97,7 +97,7 @@ impl Oracle {
     pub fn new() -> Self {
         let script = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/oracle/wsproto_oracle.py"
+            "/tests/python/wsproto_oracle.py"
         );
         let mut child = Command::new(venv_python(&[WSPROTO_PIN]))
             .arg(script)

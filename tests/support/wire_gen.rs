@@ -32,22 +32,39 @@ fn text(rng: &mut Rng, max_words: usize) -> Vec<u8> {
 }
 
 fn bytes(rng: &mut Rng, max: usize) -> Vec<u8> {
-    (0..rng.below(max + 1)).map(|_| rng.next_u64() as u8).collect()
+    (0..rng.below(max + 1))
+        .map(|_| rng.next_u64() as u8)
+        .collect()
 }
 
 /// A stream of frames as `client_sends` says: messages split into fragments with control
 /// frames between them, sometimes a close at the end.
 pub fn valid_stream(rng: &mut Rng, client_sends: bool) -> Vec<u8> {
-    let key = |rng: &mut Rng| client_sends.then(|| [rng.next_u64() as u8, 7, rng.next_u64() as u8, 200]);
+    let key =
+        |rng: &mut Rng| client_sends.then(|| [rng.next_u64() as u8, 7, rng.next_u64() as u8, 200]);
     let mut out = Vec::new();
     for _ in 0..1 + rng.below(4) {
         let is_text = rng.chance(50);
-        let payload = if is_text { text(rng, 12) } else { bytes(rng, 40) };
+        let payload = if is_text {
+            text(rng, 12)
+        } else {
+            bytes(rng, 40)
+        };
         let pieces = 1 + rng.below(3);
         let mut at = 0;
         for i in 0..pieces {
-            let end = if i + 1 == pieces { payload.len() } else { at + rng.below(payload.len() - at + 1) };
-            let opcode = if i > 0 { 0x0 } else if is_text { 0x1 } else { 0x2 };
+            let end = if i + 1 == pieces {
+                payload.len()
+            } else {
+                at + rng.below(payload.len() - at + 1)
+            };
+            let opcode = if i > 0 {
+                0x0
+            } else if is_text {
+                0x1
+            } else {
+                0x2
+            };
             let fin = if i + 1 == pieces { 0x80 } else { 0 };
             let k = key(rng);
             out.extend(frame(fin | opcode, &payload[at..end], k));
@@ -59,7 +76,9 @@ pub fn valid_stream(rng: &mut Rng, client_sends: bool) -> Vec<u8> {
         }
     }
     if rng.chance(30) {
-        let codes = [1000u16, 1001, 1003, 1004, 1005, 1012, 1014, 2999, 3000, 4999, 5000, 999];
+        let codes = [
+            1000u16, 1001, 1003, 1004, 1005, 1012, 1014, 2999, 3000, 4999, 5000, 999,
+        ];
         let mut payload = codes[rng.below(codes.len())].to_be_bytes().to_vec();
         payload.extend(text(rng, 3));
         if rng.chance(10) {
@@ -91,7 +110,9 @@ pub fn mutate(rng: &mut Rng, stream: &mut Vec<u8>) {
 
 /// Splits `data` at random points into at most `max_pieces` pieces.
 pub fn chunks(rng: &mut Rng, data: &[u8], max_pieces: usize) -> Vec<Vec<u8>> {
-    let mut cuts: Vec<usize> = (0..rng.below(max_pieces)).map(|_| rng.below(data.len() + 1)).collect();
+    let mut cuts: Vec<usize> = (0..rng.below(max_pieces))
+        .map(|_| rng.below(data.len() + 1))
+        .collect();
     cuts.sort_unstable();
     let mut pieces = Vec::new();
     let mut at = 0;
