@@ -183,7 +183,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Bytes of the hex string `s` (whitespace ignored); panics on malformed input.
 pub fn unhex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    assert!(digits.len() % 2 == 0, "odd-length hex {s:?}");
+    assert!(digits.len().is_multiple_of(2), "odd-length hex {s:?}");
     digits
         .chunks(2)
         .map(|pair| {
