@@ -61,21 +61,6 @@ mod sealed {
 
 pub(crate) use sealed::ListHooks;
 
-/// Union of RSV claims; panics (a compile error in const evaluation) on overlap.
-const fn union_of_claims(claims: &[u8]) -> u8 {
-    let mut union = 0;
-    let mut i = 0;
-    while i < claims.len() {
-        assert!(
-            union & claims[i] == 0,
-            "two extensions in this list claim the same RSV bit; each bit belongs to at most one extension (RFC 6455 §5.2)"
-        );
-        union |= claims[i];
-        i += 1;
-    }
-    union
-}
-
 impl ExtensionList for () {
     const RSV_MASK: u8 = 0;
     const LEN: usize = 0;
@@ -108,7 +93,19 @@ impl ListHooks for () {
 macro_rules! tuple_list {
     ($len:expr; $($name:ident . $idx:tt),+; rev $($rname:ident . $ridx:tt),+) => {
         impl<$($name: Extension),+> ExtensionList for ($($name,)+) {
-            const RSV_MASK: u8 = union_of_claims(&[$($name::RSV.to_byte()),+]);
+            // Evaluated when a protocol with this list is built: overlapping claims stop
+            // the build with the message below.
+            const RSV_MASK: u8 = {
+                let claims = [$($name::RSV.to_byte()),+];
+                let mut union = 0;
+                let mut i = 0;
+                while i < claims.len() {
+                    assert!(union & claims[i] == 0, "two extensions in this list claim the same RSV bit (RFC 6455 §5.2)");
+                    union |= claims[i];
+                    i += 1;
+                }
+                union
+            };
             const LEN: usize = $len;
             fn for_each_name(&self, f: &mut dyn FnMut(&'static str, bool)) {
                 $(f($name::NAME, self.$idx.enabled());)+

@@ -91,7 +91,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     /// A decoder with the given limits.
     pub fn with_limits(extensions: E, limits: Limits) -> Self {
         // Evaluating the constant is the compile-time RSV conflict check.
-        let _: u8 = const { E::RSV_MASK };
+        let _claimed = E::RSV_MASK;
         FrameDecoder {
             core: DecoderCore {
                 buf: BytesMut::new(),
