@@ -157,11 +157,13 @@ impl Extension for Recorder {
     }
 }
 
+type Extensions = (Checksum, Recorder);
+
 fn pair(
     log: &Log,
 ) -> (
-    FrameProtocol<Client, (Checksum, Recorder)>,
-    FrameProtocol<Server, (Checksum, Recorder)>,
+    FrameProtocol<Client, Extensions>,
+    FrameProtocol<Server, Extensions>,
 ) {
     (
         FrameProtocol::new((Checksum::new(log), Recorder(log.clone()))),
