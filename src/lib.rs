@@ -72,3 +72,8 @@ static_assertions::assert_impl_all!(FrameProtocol<Client>: Send);
 static_assertions::assert_impl_all!(FrameProtocol<Server>: Send, Sync);
 static_assertions::assert_impl_all!(Frame: Send, Sync);
 static_assertions::assert_impl_all!(ParseFailed: Send, Sync, std::error::Error);
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

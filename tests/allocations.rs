@@ -1,0 +1,85 @@
+//! Steady-state allocation counts, measured with a counting global allocator: receiving and
+//! sending small frames must not touch the heap once buffers are warm.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wsproto::{Client, FrameProtocol, Server};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f`. The test binary runs this file's tests one at a time (a single
+/// test function), so other threads do not disturb the count.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    f();
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
+#[test]
+fn small_frames_cost_no_allocation_in_steady_state() {
+    let mut client = FrameProtocol::<Client>::new(()).with_mask_key_source(|| [1, 2, 3, 4]);
+    let mut server = FrameProtocol::<Server>::new(());
+    let mut wire = Vec::with_capacity(4096);
+    let mut run = |client: &mut FrameProtocol<Client>, server: &mut FrameProtocol<Server>| {
+        let mut delivered = 0;
+        for i in 0..1000 {
+            wire.clear();
+            if i % 2 == 0 {
+                client
+                    .send_data_into("sixteen bytes!!!", true, &mut wire)
+                    .unwrap();
+            } else {
+                client.send_data_into(&[7u8; 125], true, &mut wire).unwrap();
+            }
+            server.receive_bytes(&wire);
+            for frame in server.received_frames() {
+                delivered += frame.unwrap().payload.len();
+            }
+        }
+        assert_eq!(delivered, 500 * 16 + 500 * 125);
+    };
+    run(&mut client, &mut server); // warm up the buffers
+    let count = allocations_in(|| run(&mut client, &mut server));
+    assert_eq!(
+        count, 0,
+        "allocations for 1000 small frames in steady state"
+    );
+
+    // The server's sending side, with the OS key source on the client for good measure.
+    let mut client = FrameProtocol::<Client>::new(());
+    let mut out = Vec::with_capacity(4096);
+    client.send_data_into(b"warm", true, &mut out).unwrap();
+    let count = allocations_in(|| {
+        for _ in 0..1000 {
+            out.clear();
+            server.send_data_into("reply", true, &mut out).unwrap();
+            client.send_data_into("more", true, &mut out).unwrap();
+        }
+    });
+    assert_eq!(count, 0, "allocations for 2000 encoded frames");
+}
