@@ -54,6 +54,10 @@ mod text;
 
 pub use close::CloseReason;
 pub use error::{ParseFailed, SendError};
+#[cfg(feature = "deflate")]
+pub use ext::deflate;
+#[cfg(feature = "deflate")]
+pub use ext::deflate::PerMessageDeflate;
 pub use ext::{Extension, ExtensionError, ExtensionList, FrameContext, OutboundFrame};
 pub use frame::decoder::FrameDecoder;
 pub use frame::encoder::encode_frame;

@@ -315,3 +315,57 @@ fn debug_output_lists_enabled_extensions() {
     );
     assert_eq!(Opcode::Text.to_string(), "TEXT");
 }
+
+/// Appends `!` when a frame ends, like a decompressor flushing its tail.
+struct Appender;
+
+impl Extension for Appender {
+    const NAME: &'static str = "x-appender";
+    const RSV: RsvBits = RsvBits::NONE;
+    fn enabled(&self) -> bool {
+        true
+    }
+    fn inbound_complete(
+        &mut self,
+        _: &FrameContext,
+        _: bool,
+        payload: &mut BytesMut,
+    ) -> Result<(), CloseReason> {
+        payload.put_u8(b'!');
+        Ok(())
+    }
+}
+
+/// Records every byte its `inbound_payload` sees.
+struct Witness(Arc<Mutex<Vec<u8>>>);
+
+impl Extension for Witness {
+    const NAME: &'static str = "x-witness";
+    const RSV: RsvBits = RsvBits::NONE;
+    fn enabled(&self) -> bool {
+        true
+    }
+    fn inbound_payload(
+        &mut self,
+        _: &FrameContext,
+        payload: &mut BytesMut,
+    ) -> Result<(), CloseReason> {
+        self.0.lock().unwrap().extend_from_slice(payload);
+        Ok(())
+    }
+}
+
+#[test]
+fn bytes_an_extension_appends_flow_through_the_next_one() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut server =
+        FrameProtocol::<Server, (Appender, Witness)>::new((Appender, Witness(seen.clone())));
+    server.receive_bytes(&[0x82, 0x82, 0, 0, 0, 0, b'h', b'i']);
+    let frame = server.received_frames().next().unwrap().unwrap();
+    assert_eq!(frame.payload.as_bytes(), b"hi!");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        b"hi!",
+        "the witness must see the appended byte"
+    );
+}

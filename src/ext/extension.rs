@@ -14,14 +14,15 @@ use crate::frame::{Header, Opcode, RsvBits};
 ///    [`finalize`](Extension::finalize); a server calls [`accept`](Extension::accept) with
 ///    the client's offer. An extension that was negotiated away stays in the type but
 ///    reports `false` from [`enabled`](Extension::enabled) and is skipped from then on.
-/// 2. **Receiving**, for each frame and each enabled extension in list order:
-///    [`inbound_header`](Extension::inbound_header) once the header is complete (it says
-///    which RSV bits this frame uses for this extension; a set bit that no extension claims
-///    fails the connection with 1002); then [`inbound_payload`](Extension::inbound_payload)
-///    for each piece of the payload as it arrives (data frames may arrive in pieces;
-///    control frames arrive whole); then, once the frame is complete,
-///    [`inbound_complete`](Extension::inbound_complete), which may append bytes (a
-///    decompressor's tail, for example).
+/// 2. **Receiving**, for each frame: [`inbound_header`](Extension::inbound_header) on each
+///    enabled extension in list order once the header is complete (it says which RSV bits
+///    this frame uses for this extension; a set bit that no extension claims fails the
+///    connection with 1002). Then each piece of the payload, as it arrives (data frames may
+///    arrive in pieces; control frames arrive whole), flows through the extensions in list
+///    order: an extension runs [`inbound_payload`](Extension::inbound_payload) on it and, if
+///    the piece ends the frame, [`inbound_complete`](Extension::inbound_complete), which may
+///    append bytes (a decompressor's tail, for example); the next extension sees the result,
+///    appended bytes included.
 /// 3. **Sending**, for each frame: [`outbound`](Extension::outbound), called on the enabled
 ///    extensions in *reverse* list order (the first extension in the list is closest to the
 ///    wire, as in Python wsproto), may set the RSV bits the type claims and rewrite the
@@ -39,8 +40,71 @@ use crate::frame::{Header, Opcode, RsvBits};
 /// - Control frames pass through the hooks too: leave them alone unless your RFC says
 ///   otherwise (RFC 6455 §5.5 forbids fragmenting them, and RFC 7692 §6.1 compressing them).
 ///
-/// A worked example that claims RSV2 and transforms payloads lives in
-/// `tests/extension_hooks.rs`.
+/// # A worked example
+///
+/// An extension that claims RSV3 and sends every data frame's payload bit-inverted. Only
+/// the hooks it needs are written; the others keep their pass-through defaults.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use wsproto::{Client, CloseReason, Extension, FrameContext, FrameProtocol, Header};
+/// use wsproto::{OutboundFrame, RsvBits, Server};
+///
+/// #[derive(Default)]
+/// struct Invert {
+///     /// Whether the frame being received was inverted (RSV3 set).
+///     inverted: bool,
+/// }
+///
+/// impl Extension for Invert {
+///     const NAME: &'static str = "x-invert";
+///     // Declared here, checked at compile time against the other extensions' claims.
+///     const RSV: RsvBits = RsvBits::RSV3;
+///
+///     fn enabled(&self) -> bool {
+///         true // a real extension would say whether negotiation agreed to it
+///     }
+///
+///     // 1. The header: remember whether this frame uses our bit, and claim it. Returning
+///     //    RsvBits::NONE for a frame with RSV3 set would fail the connection with 1002.
+///     fn inbound_header(&mut self, _: &FrameContext, header: &Header) -> Result<RsvBits, CloseReason> {
+///         if header.rsv.rsv3 && header.opcode.is_control() {
+///             return Err(CloseReason::PROTOCOL_ERROR); // we never invert control frames
+///         }
+///         self.inverted = header.rsv.rsv3;
+///         Ok(if self.inverted { RsvBits::RSV3 } else { RsvBits::NONE })
+///     }
+///
+///     // 2. Each piece of payload, as it arrives: transform it in place. Pieces can be of
+///     //    any size, so a transform that needs context must carry it in `self`.
+///     fn inbound_payload(&mut self, _: &FrameContext, payload: &mut BytesMut) -> Result<(), CloseReason> {
+///         if self.inverted {
+///             payload.iter_mut().for_each(|b| *b = !*b);
+///         }
+///         Ok(())
+///     }
+///
+///     // 3. Sending: mark the frame with our bit and transform the payload.
+///     fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), CloseReason> {
+///         if !frame.opcode.is_control() {
+///             frame.rsv.rsv3 = true;
+///             frame.payload.iter_mut().for_each(|b| *b = !*b);
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// let mut client = FrameProtocol::<Client, (Invert,)>::new((Invert::default(),));
+/// let mut server = FrameProtocol::<Server, (Invert,)>::new((Invert::default(),));
+/// let wire = client.send_data("hi", true)?;
+/// assert_eq!(wire[0], 0x91); // FIN, RSV3, TEXT
+/// server.receive_bytes(&wire);
+/// assert_eq!(server.received_frames().next().unwrap()?.payload.as_text(), Some("hi"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// `examples/custom_extension.rs` goes further: an extension that appends a hash trailer,
+/// negotiated and run beside [`PerMessageDeflate`](crate::PerMessageDeflate) in one list.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a WebSocket extension",
     label = "this type does not implement `wsproto::Extension`",

@@ -37,18 +37,14 @@ mod sealed {
         fn any_enabled(&self) -> bool;
         /// RSV bits (first-byte position) the enabled extensions use on this frame.
         fn inbound_header(&mut self, ctx: &FrameContext, header: &Header) -> Result<u8, HookError>;
-        /// Runs `inbound_payload` in list order.
-        fn inbound_payload(
+        /// Passes a piece of payload through the extensions in list order: each runs
+        /// `inbound_payload` and, if the piece ends the frame (`end` holds its FIN bit),
+        /// `inbound_complete`, before the next extension sees the result.
+        fn inbound_piece(
             &mut self,
             ctx: &FrameContext,
             payload: &mut BytesMut,
-        ) -> Result<(), HookError>;
-        /// Runs `inbound_complete` in list order.
-        fn inbound_complete(
-            &mut self,
-            ctx: &FrameContext,
-            fin: bool,
-            payload: &mut BytesMut,
+            end: Option<bool>,
         ) -> Result<(), HookError>;
         /// Runs `outbound` in reverse list order.
         fn outbound(
@@ -74,14 +70,11 @@ impl ListHooks for () {
     fn inbound_header(&mut self, _: &FrameContext, _: &Header) -> Result<u8, HookError> {
         Ok(0)
     }
-    fn inbound_payload(&mut self, _: &FrameContext, _: &mut BytesMut) -> Result<(), HookError> {
-        Ok(())
-    }
-    fn inbound_complete(
+    fn inbound_piece(
         &mut self,
         _: &FrameContext,
-        _: bool,
         _: &mut BytesMut,
+        _: Option<bool>,
     ) -> Result<(), HookError> {
         Ok(())
     }
@@ -124,15 +117,12 @@ macro_rules! tuple_list {
                 })+
                 Ok(used)
             }
-            fn inbound_payload(&mut self, ctx: &FrameContext, payload: &mut BytesMut) -> Result<(), HookError> {
+            fn inbound_piece(&mut self, ctx: &FrameContext, payload: &mut BytesMut, end: Option<bool>) -> Result<(), HookError> {
                 $(if self.$idx.enabled() {
                     self.$idx.inbound_payload(ctx, payload).map_err(|c| ($name::NAME, c))?;
-                })+
-                Ok(())
-            }
-            fn inbound_complete(&mut self, ctx: &FrameContext, fin: bool, payload: &mut BytesMut) -> Result<(), HookError> {
-                $(if self.$idx.enabled() {
-                    self.$idx.inbound_complete(ctx, fin, payload).map_err(|c| ($name::NAME, c))?;
+                    if let Some(fin) = end {
+                        self.$idx.inbound_complete(ctx, fin, payload).map_err(|c| ($name::NAME, c))?;
+                    }
                 })+
                 Ok(())
             }

@@ -1,6 +1,8 @@
 //! Extensions (RFC 6455 §9): the [`Extension`] trait extension authors implement, and the
 //! type-level list of extensions a [`FrameProtocol`](crate::FrameProtocol) is built with.
 
+#[cfg(feature = "deflate")]
+pub mod deflate;
 mod extension;
 mod list;
 

@@ -295,14 +295,10 @@ impl DecoderCore {
         piece.held = hold;
         if piece.transform {
             let ctx = self.context(header.opcode);
+            let end = finished.then_some(header.fin);
             extensions
-                .inbound_payload(&ctx, &mut payload)
+                .inbound_piece(&ctx, &mut payload, end)
                 .map_err(extension_failed)?;
-            if finished {
-                extensions
-                    .inbound_complete(&ctx, header.fin, &mut payload)
-                    .map_err(extension_failed)?;
-            }
         }
         if !header.opcode.is_control() {
             self.message_delivered = self.message_delivered.saturating_add(payload.len() as u64);

@@ -168,6 +168,53 @@ def _send(case: dict) -> dict:
     return {"id": case.get("id"), "results": results}
 
 
+# permessage-deflate sessions: a negotiated PerMessageDeflate and its FrameProtocol,
+# kept across cases so that compression contexts carry over between messages.
+_DEFLATE_SESSIONS: dict = {}
+
+
+def _deflate(case: dict) -> dict:
+    """Deflate case  {"id", "kind": "deflate", "session": S, "action": ...}
+
+    open      {"client": bool, "params": {PerMessageDeflate kwargs}, "offer": str (server)}
+              -> {"offer": str} (client) | {"answer": str | null} (server; null = declined)
+    finalize  {"answer": str} -> {}  (client)
+    io        {"chunks": [hex...], "calls": [call...]} -> {"frames", "error", "results"}
+    """
+    from wsproto.extensions import PerMessageDeflate
+
+    session, action = case["session"], case["action"]
+    if action == "open":
+        ext = PerMessageDeflate(**case.get("params", {}))
+        client = bool(case["client"])
+        _DEFLATE_SESSIONS[session] = (client, ext, None)
+        if client:
+            return {"id": case.get("id"), "offer": f"{ext.name}; {ext.offer()}"}
+        params = ext.accept(case["offer"])
+        if params is None:
+            return {"id": case.get("id"), "answer": None}
+        answer = ext.name if params in ("", True) else f"{ext.name}; {params}"
+        return {"id": case.get("id"), "answer": answer}
+    client, ext, proto = _DEFLATE_SESSIONS[session]
+    if action == "finalize":
+        ext.finalize(case["answer"])
+        return {"id": case.get("id")}
+    if proto is None:
+        proto = fp.FrameProtocol(client=client, extensions=[ext])
+        _DEFLATE_SESSIONS[session] = (client, ext, proto)
+    frames: list[dict] = []
+    error = None
+    try:
+        for chunk in case.get("chunks", []):
+            proto.receive_bytes(bytes.fromhex(chunk))
+            for frame in proto.received_frames():
+                frames.append(_frame_json(frame))
+    except fp.ParseFailed as exc:
+        error = {"code": int(exc.code), "msg": str(exc)}
+    results = [{"ok": bytes(_prepare(proto, call)()).hex()} for call in case.get("calls", [])]
+    return {"id": case.get("id"), "frames": frames, "error": error, "results": results}
+
+
 def _handle(line: str) -> dict:
     case_id = None
     try:
@@ -178,6 +225,8 @@ def _handle(line: str) -> dict:
             return _receive(case)
         if kind == "send":
             return _send(case)
+        if kind == "deflate":
+            return _deflate(case)
         raise ValueError(f"unknown case kind {kind!r}")
     except Exception as exc:  # noqa: BLE001 - report, keep serving
         return {"id": case_id, "exception": f"{_type_name(exc)}: {exc}"}

@@ -1,15 +1,6 @@
-//! RFC 6455 §5.2: an RSV bit means what the one extension that negotiated it says; two
-//! extensions claiming the same bit cannot share a connection.
-use wsproto::{Extension, FrameProtocol, RsvBits, Server};
-
-struct Deflate;
-impl Extension for Deflate {
-    const NAME: &'static str = "permessage-deflate";
-    const RSV: RsvBits = RsvBits::RSV1;
-    fn enabled(&self) -> bool {
-        true
-    }
-}
+//! RFC 6455 §5.2: an RSV bit means what the one extension that negotiated it says;
+//! permessage-deflate owns RSV1 (RFC 7692 §6), so no other extension may claim it too.
+use wsproto::{Extension, FrameProtocol, PerMessageDeflate, RsvBits, Server};
 
 struct AlsoRsv1;
 impl Extension for AlsoRsv1 {
@@ -21,5 +12,5 @@ impl Extension for AlsoRsv1 {
 }
 
 fn main() {
-    let _server = FrameProtocol::<Server, (Deflate, AlsoRsv1)>::new((Deflate, AlsoRsv1));
+    let _server = FrameProtocol::<Server, (PerMessageDeflate, AlsoRsv1)>::new((PerMessageDeflate::default(), AlsoRsv1));
 }

@@ -1,0 +1,339 @@
+//! RFC 7692 §7.2 per-message compression and bounded decompression.
+//!
+//! Both halves work on raw DEFLATE (no zlib header) through `flate2` with the
+//! `zlib-rs` backend, which, unlike `miniz_oxide`, honours window sizes.
+
+use std::cmp::min;
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+/// LEN/NLEN of the empty stored block a sync flush ends with; stripped and restored per §7.2.1/§7.2.2.
+const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+
+/// BFINAL=0, BTYPE=00 plus padding: an empty stored block once `TAIL` follows (§7.2.3.6).
+const EMPTY_BLOCK_HEADER: u8 = 0x00;
+
+/// Output produced per inflate call, so the limit is checked long before a bomb can expand.
+const INFLATE_STEP: usize = 16 * 1024;
+
+/// zlib's default level, a good speed/ratio balance for chatty JSON traffic.
+const DEFAULT_LEVEL: u32 = 6;
+
+/// Why compressing or decompressing a message failed (RFC 7692 §7.2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodecError {
+    /// RFC 7692 §7.2.2: the inflated message would exceed the caller's limit.
+    #[error("decompressed message exceeds the limit of {limit} bytes")]
+    MessageTooBig {
+        /// RFC 7692 §7.2.2: the limit that was passed in, in bytes.
+        limit: usize,
+    },
+    /// RFC 7692 §7.2.2: the payload is not valid DEFLATE data.
+    #[error("invalid compressed payload: {0}")]
+    Corrupt(String),
+    /// RFC 7692 §7.1.2: window bits outside 8..=15 were requested locally.
+    #[error("window bits {0} outside the range 8..=15 that RFC 7692 allows")]
+    InvalidWindowBits(u8),
+    /// RFC 7692 §7.2.1: the compressor misbehaved (never expected in practice).
+    #[error("compression failed: {0}")]
+    Compress(String),
+}
+
+impl CodecError {
+    /// RFC 7692 §7.2 failures mapped to RFC 6455 §7.4.1 close codes.
+    pub fn close_code(&self) -> u16 {
+        match self {
+            // 1009: "a message that is too big for it to process".
+            CodecError::MessageTooBig { .. } => 1009,
+            // 1007: "data within a message that was not consistent with the type".
+            CodecError::Corrupt(_) => 1007,
+            // 1011: a local condition, not the peer's fault.
+            CodecError::InvalidWindowBits(_) | CodecError::Compress(_) => 1011,
+        }
+    }
+}
+
+/// Picks the window zlib-rs is asked for, given the agreed RFC 7692 §7.1.2 value.
+///
+/// Window bits 8 cannot be requested directly: flate2 1.1 asserts 9..=15 (it
+/// panics on 8) and zlib-rs 0.6 `deflate::init` returns `StreamError` for a raw
+/// stream with 8, like madler/zlib 1.2.9+, whose 256-byte window is buggy
+/// (madler/zlib#171; it silently used 512 bytes).
+///
+/// We still honour 8, by asking for 9: every zlib-rs match finder (quick, fast,
+/// medium, slow via `longest_match`) refuses distances above `max_dist() =
+/// w_size - MIN_LOOKAHEAD = 512 - 262 = 250`, and `State::tally_dist` asserts
+/// that bound even in release builds. A 9-bit stream therefore never reaches
+/// back more than 250 < 256 bytes and is valid for an 8-bit inflater (the same
+/// observation as madler/zlib#291). Evidence: tests/window8.rs inflates our
+/// output for levels 0..=9 with an independent decoder that records distances
+/// (max seen: 250), and madler zlib 1.2.13 inflating with wbits=-8 one output
+/// byte at a time accepts it while rejecting a 10-bit stream. Cost: none, the
+/// bytes equal the 9-bit stream (4 KiB JSON: 593 B, ratio 0.145; 15 bits 0.144),
+/// whereas flate2 exposes no Huffman-only/RLE strategy (zlib's own reach 0.524)
+/// and stored blocks expand (1.001).
+///
+/// For inflating, a 9-bit window is a superset of an 8-bit one.
+fn zlib_window_bits(window_bits: u8) -> Result<u8, CodecError> {
+    match window_bits {
+        8 => Ok(9),
+        9..=15 => Ok(window_bits),
+        other => Err(CodecError::InvalidWindowBits(other)),
+    }
+}
+
+/// Compresses outgoing messages frame by frame (RFC 7692 §7.2.1).
+pub struct MessageCompressor {
+    deflate: Compress,
+    no_context_takeover: bool,
+}
+
+impl std::fmt::Debug for MessageCompressor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageCompressor")
+            .field("no_context_takeover", &self.no_context_takeover)
+            .field("total_in", &self.deflate.total_in())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MessageCompressor {
+    /// RFC 7692 §7.2.1 compressor for the agreed window bits and context-takeover mode.
+    pub fn new(window_bits: u8, no_context_takeover: bool) -> Result<Self, CodecError> {
+        Self::with_level(window_bits, no_context_takeover, DEFAULT_LEVEL)
+    }
+
+    /// RFC 7692 §7.2.1 compressor with a zlib level (0..=9, larger values are clamped).
+    pub fn with_level(
+        window_bits: u8,
+        no_context_takeover: bool,
+        level: u32,
+    ) -> Result<Self, CodecError> {
+        let bits = zlib_window_bits(window_bits)?;
+        Ok(MessageCompressor {
+            deflate: Compress::new_with_window_bits(Compression::new(min(level, 9)), false, bits),
+            no_context_takeover,
+        })
+    }
+
+    /// RFC 7692 §7.2.1: appends the compressed form of one frame's worth of a message to `out`.
+    ///
+    /// Every call ends with a sync flush: it closes the current block and
+    /// byte-aligns the stream, so the peer can inflate everything sent so far
+    /// from this frame alone instead of waiting for later frames (zlib would
+    /// otherwise hold back input until a block fills up). Each flush costs
+    /// about five bytes and restarts Huffman tables, so prefer large frames.
+    pub fn compress(
+        &mut self,
+        data: &[u8],
+        fin: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), CodecError> {
+        let start = out.len();
+        self.sync_flush(data, out)?;
+        if !fin {
+            return Ok(());
+        }
+        if out[start..].ends_with(&TAIL) {
+            out.truncate(out.len() - TAIL.len());
+        } else if out.len() != start {
+            return Err(CodecError::Compress(
+                "sync flush did not end with an empty stored block".into(),
+            ));
+        }
+        if out.len() == start {
+            // zlib emits nothing for a flush right after a flush (e.g. an empty
+            // message with context takeover). An empty payload plus the receiver's
+            // TAIL would leave its inflater inside a stored-block header, so send
+            // the single 0x00 of §7.2.3.6 instead.
+            out.push(EMPTY_BLOCK_HEADER);
+        }
+        if self.no_context_takeover {
+            self.deflate.reset();
+        }
+        Ok(())
+    }
+
+    fn sync_flush(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), CodecError> {
+        loop {
+            // Room for incompressible input plus block overhead, so one pass usually suffices.
+            out.reserve(input.len() + input.len() / 16 + 64);
+            let before_in = self.deflate.total_in();
+            let before_len = out.len();
+            self.deflate
+                .compress_vec(input, out, FlushCompress::Sync)
+                .map_err(|err| CodecError::Compress(err.to_string()))?;
+            let consumed = (self.deflate.total_in() - before_in) as usize;
+            input = &input[consumed..];
+            // zlib reports a completed flush by leaving output space unused.
+            if input.is_empty() && out.len() < out.capacity() {
+                return Ok(());
+            }
+            if consumed == 0 && out.len() == before_len {
+                return Err(CodecError::Compress("deflate made no progress".into()));
+            }
+        }
+    }
+}
+
+/// Where the decompressor is within the current message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InflateState {
+    /// No payload byte of the current message has arrived.
+    Idle,
+    /// Feeding the message's DEFLATE blocks.
+    Streaming,
+    /// A BFINAL=1 block ended the stream (§7.2.3.4); `padded` once the 0x00 after it arrived.
+    Ended { padded: bool },
+}
+
+/// Inflates incoming messages chunk by chunk within a size limit (RFC 7692 §7.2.2).
+pub struct MessageDecompressor {
+    inflate: Decompress,
+    no_context_takeover: bool,
+    state: InflateState,
+}
+
+impl std::fmt::Debug for MessageDecompressor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageDecompressor")
+            .field("no_context_takeover", &self.no_context_takeover)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MessageDecompressor {
+    /// RFC 7692 §7.2.2 decompressor for the peer's agreed window bits and context-takeover mode.
+    pub fn new(window_bits: u8, no_context_takeover: bool) -> Result<Self, CodecError> {
+        let bits = zlib_window_bits(window_bits)?;
+        Ok(MessageDecompressor {
+            inflate: Decompress::new_with_window_bits(false, bits),
+            no_context_takeover,
+            state: InflateState::Idle,
+        })
+    }
+
+    /// RFC 7692 §7.2.2: inflates one chunk of a message's payload, keeping `out.len() <= limit`.
+    ///
+    /// Chunks may split frames anywhere. `out` grows by at most 16 KiB per
+    /// inflate step and its capacity never passes `limit + 1` (beyond what it
+    /// already had), so a compression bomb costs at most `limit` bytes of memory
+    /// and the time to inflate them. After an error the decompressor is
+    /// unusable; the caller fails the connection.
+    pub fn decompress(
+        &mut self,
+        data: &[u8],
+        out: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<(), CodecError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let rest = match self.state {
+            InflateState::Ended { .. } => data,
+            InflateState::Idle | InflateState::Streaming => {
+                self.state = InflateState::Streaming;
+                self.inflate_bounded(data, out, limit)?
+            }
+        };
+        self.check_after_end(rest)
+    }
+
+    /// RFC 7692 §7.2.2: feeds the stripped `00 00 ff ff` tail and ends the message.
+    pub fn finish_message(&mut self, out: &mut Vec<u8>, limit: usize) -> Result<(), CodecError> {
+        match self.state {
+            // Leftover tail bytes after a final block are ours, not the peer's.
+            InflateState::Streaming => {
+                self.inflate_bounded(&TAIL, out, limit)?;
+            }
+            // An empty payload is not valid DEFLATE once TAIL is appended (it would
+            // leave the inflater inside a stored-block header and garble the next
+            // message); accept it as the empty message its sender meant.
+            InflateState::Idle => {}
+            // §7.2.3.4: the stream is complete; the optional 0x00 plus TAIL is only padding.
+            InflateState::Ended { .. } => {}
+        }
+        // A finished stream cannot continue, so the peer must start its next message afresh.
+        if self.no_context_takeover || matches!(self.state, InflateState::Ended { .. }) {
+            self.inflate.reset(false);
+        }
+        self.state = InflateState::Idle;
+        Ok(())
+    }
+
+    /// §7.2.3.4 allows a BFINAL=1 block followed by one 0x00 byte; anything more is corrupt.
+    fn check_after_end(&mut self, rest: &[u8]) -> Result<(), CodecError> {
+        for &byte in rest {
+            match self.state {
+                InflateState::Ended { padded: false } if byte == EMPTY_BLOCK_HEADER => {
+                    self.state = InflateState::Ended { padded: true };
+                }
+                _ => {
+                    return Err(CodecError::Corrupt(
+                        "data after the final DEFLATE block".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inflates `input` in steps of at most `INFLATE_STEP` bytes; returns input left after a BFINAL block.
+    fn inflate_bounded<'a>(
+        &mut self,
+        mut input: &'a [u8],
+        out: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<&'a [u8], CodecError> {
+        loop {
+            if out.len() > limit {
+                return Err(CodecError::MessageTooBig { limit });
+            }
+            // One byte past the limit is enough to prove the message is too big.
+            let step = min(INFLATE_STEP, (limit - out.len()).saturating_add(1));
+            let len = out.len();
+            reserve_bounded(out, step, limit);
+            out.resize(len + step, 0);
+            let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());
+            let result = self
+                .inflate
+                .decompress(input, &mut out[len..], FlushDecompress::None);
+            let consumed = (self.inflate.total_in() - before_in) as usize;
+            let produced = (self.inflate.total_out() - before_out) as usize;
+            out.truncate(len + produced);
+            let status = result.map_err(|err| {
+                CodecError::Corrupt(err.message().unwrap_or("inflate failed").to_owned())
+            })?;
+            input = &input[consumed..];
+            if out.len() > limit {
+                return Err(CodecError::MessageTooBig { limit });
+            }
+            if status == Status::StreamEnd {
+                self.state = InflateState::Ended { padded: false };
+                return Ok(input);
+            }
+            // A full step may mean more output is pending inside the inflater.
+            if produced < step && input.is_empty() {
+                return Ok(input);
+            }
+            if produced == 0 && consumed == 0 {
+                return Err(CodecError::Corrupt("inflater made no progress".into()));
+            }
+        }
+    }
+}
+
+/// Grows like `Vec` (amortised doubling) but never past `limit + 1`, whatever the input claims.
+fn reserve_bounded(out: &mut Vec<u8>, step: usize, limit: usize) {
+    let needed = out.len() + step;
+    if needed <= out.capacity() {
+        return;
+    }
+    let target = out
+        .capacity()
+        .saturating_mul(2)
+        .min(limit.saturating_add(1))
+        .max(needed);
+    out.reserve_exact(target - out.len());
+}

@@ -1,0 +1,239 @@
+//! permessage-deflate (RFC 7692): negotiation, and [`PerMessageDeflate`], the
+//! [`Extension`](crate::Extension) that compresses every outgoing data message and inflates
+//! received ones within the message size limit.
+//!
+//! ```
+//! use wsproto::deflate::{Negotiated, PerMessageDeflate};
+//! use wsproto::{Client, FrameProtocol, Server};
+//!
+//! // Both ends already agreed on the parameters (e.g. in an HTTP/2 handshake).
+//! let agreed = Negotiated::default();
+//! let mut client = FrameProtocol::<Client, _>::new((PerMessageDeflate::negotiated(agreed),));
+//! let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
+//! let wire = client.send_data("hello hello hello hello", true)?;
+//! assert!(wire.len() < 6 + 23, "compressed");
+//! assert_eq!(wire[0] & 0x40, 0x40, "RSV1 marks a compressed message");
+//! server.receive_bytes(&wire);
+//! let frame = server.received_frames().next().unwrap()?;
+//! assert_eq!(frame.payload.as_text(), Some("hello hello hello hello"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod codec;
+mod params;
+
+use bytes::BytesMut;
+
+pub use codec::{CodecError, MessageCompressor, MessageDecompressor};
+pub use params::{
+    DeflateConfig, EXTENSION_NAME, Negotiated, NegotiationError, client_finalize, client_offer,
+    server_accept,
+};
+
+use crate::close::CloseReason;
+use crate::ext::{Extension, ExtensionError, FrameContext, OutboundFrame};
+use crate::frame::{Header, Opcode, RsvBits};
+
+/// The permessage-deflate extension (RFC 7692), claiming RSV1.
+///
+/// Create it with [`PerMessageDeflate::new`] for a handshake to negotiate (it is disabled
+/// until the handshake enables it), or with [`PerMessageDeflate::negotiated`] when the
+/// parameters are already agreed.
+///
+/// Every outgoing data message is compressed, each frame ending with a sync flush so the
+/// peer can inflate it on arrival. Received messages are inflated in bounded steps: a
+/// message that would inflate past [`Limits::max_message_size`](crate::Limits) fails with
+/// 1009 having allocated at most that limit. Corrupt compressed data fails with 1007, RSV1
+/// on a control or continuation frame with 1002 (RFC 7692 §6.1). Window bits 8 are honoured
+/// (zlib cannot compress with an 8-bit window; a 9-bit zlib stream never reaches back more
+/// than 250 bytes, so it is valid for an 8-bit window: see [`MessageCompressor`]).
+#[derive(Debug, Default)]
+pub struct PerMessageDeflate {
+    config: DeflateConfig,
+    agreed: Option<Negotiated>,
+    compressor: Option<MessageCompressor>,
+    decompressor: Option<MessageDecompressor>,
+    /// Whether the data message being received is compressed (RSV1 on its first frame).
+    inbound_message: bool,
+    /// Whether the frame being received is to be inflated (false for control frames).
+    inbound_frame: bool,
+}
+
+impl PerMessageDeflate {
+    /// An extension that will negotiate with `config` during the handshake.
+    pub fn new(config: DeflateConfig) -> Self {
+        PerMessageDeflate {
+            config,
+            ..Self::default()
+        }
+    }
+
+    /// An enabled extension with parameters agreed elsewhere.
+    pub fn negotiated(agreed: Negotiated) -> Self {
+        PerMessageDeflate {
+            agreed: Some(agreed),
+            ..Self::default()
+        }
+    }
+
+    /// The agreed parameters, once negotiated.
+    pub fn agreed(&self) -> Option<Negotiated> {
+        self.agreed
+    }
+
+    fn enable(&mut self, agreed: Negotiated) {
+        self.agreed = Some(agreed);
+        self.compressor = None;
+        self.decompressor = None;
+    }
+
+    fn decompressor(&mut self, is_client: bool) -> Result<&mut MessageDecompressor, CloseReason> {
+        let agreed = self.agreed.ok_or(CloseReason::INTERNAL_ERROR)?;
+        if self.decompressor.is_none() {
+            let decompressor = MessageDecompressor::new(
+                agreed.decompressor_window_bits(is_client),
+                agreed.decompressor_no_context_takeover(is_client),
+            )
+            .map_err(|e| CloseReason::new(e.close_code()))?;
+            self.decompressor = Some(decompressor);
+        }
+        self.decompressor
+            .as_mut()
+            .ok_or(CloseReason::INTERNAL_ERROR)
+    }
+
+    fn compressor(&mut self, is_client: bool) -> Result<&mut MessageCompressor, CloseReason> {
+        let agreed = self.agreed.ok_or(CloseReason::INTERNAL_ERROR)?;
+        if self.compressor.is_none() {
+            let compressor = MessageCompressor::new(
+                agreed.compressor_window_bits(is_client),
+                agreed.compressor_no_context_takeover(is_client),
+            )
+            .map_err(|e| CloseReason::new(e.close_code()))?;
+            self.compressor = Some(compressor);
+        }
+        self.compressor.as_mut().ok_or(CloseReason::INTERNAL_ERROR)
+    }
+}
+
+/// Bytes the current message may still inflate to.
+fn remaining_budget(ctx: &FrameContext) -> usize {
+    let left = ctx.max_message_size.saturating_sub(ctx.message_size);
+    usize::try_from(left).unwrap_or(usize::MAX)
+}
+
+impl Extension for PerMessageDeflate {
+    const NAME: &'static str = EXTENSION_NAME;
+    const RSV: RsvBits = RsvBits::RSV1;
+
+    fn enabled(&self) -> bool {
+        self.agreed.is_some()
+    }
+
+    fn offer(&mut self, params: &mut String) -> bool {
+        let mut entry = String::new();
+        client_offer(&self.config, &mut entry);
+        params.push_str(entry.strip_prefix(EXTENSION_NAME).unwrap_or(&entry));
+        true
+    }
+
+    fn accept(&mut self, offer: &str, params: &mut String) -> bool {
+        let mut entry = String::new();
+        match server_accept(&self.config, offer, &mut entry) {
+            Some(agreed) => {
+                params.push_str(entry.strip_prefix(EXTENSION_NAME).unwrap_or(&entry));
+                self.enable(agreed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn finalize(&mut self, answer: &str) -> Result<(), ExtensionError> {
+        let agreed =
+            client_finalize(&self.config, answer).map_err(|e| ExtensionError(e.to_string()))?;
+        self.enable(agreed);
+        Ok(())
+    }
+
+    fn inbound_header(
+        &mut self,
+        _: &FrameContext,
+        header: &Header,
+    ) -> Result<RsvBits, CloseReason> {
+        // "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
+        // non-first fragments of a data message." (RFC 7692 §6.1)
+        if header.rsv.rsv1 && (header.opcode.is_control() || header.opcode == Opcode::Continuation)
+        {
+            return Err(CloseReason::PROTOCOL_ERROR);
+        }
+        match header.opcode {
+            Opcode::Text | Opcode::Binary => self.inbound_message = header.rsv.rsv1,
+            Opcode::Continuation => {}
+            // A control frame between fragments leaves the message's state alone.
+            _ => {
+                self.inbound_frame = false;
+                return Ok(RsvBits::NONE);
+            }
+        }
+        self.inbound_frame = self.inbound_message;
+        Ok(if header.rsv.rsv1 {
+            RsvBits::RSV1
+        } else {
+            RsvBits::NONE
+        })
+    }
+
+    fn inbound_payload(
+        &mut self,
+        ctx: &FrameContext,
+        payload: &mut BytesMut,
+    ) -> Result<(), CloseReason> {
+        if !self.inbound_frame || payload.is_empty() {
+            return Ok(());
+        }
+        let mut inflated = Vec::new();
+        self.decompressor(ctx.is_client)?
+            .decompress(payload, &mut inflated, remaining_budget(ctx))
+            .map_err(|e| CloseReason::new(e.close_code()))?;
+        // Vec -> Bytes -> BytesMut moves the allocation without copying (it is unique).
+        *payload = BytesMut::from(bytes::Bytes::from(inflated));
+        Ok(())
+    }
+
+    fn inbound_complete(
+        &mut self,
+        ctx: &FrameContext,
+        fin: bool,
+        payload: &mut BytesMut,
+    ) -> Result<(), CloseReason> {
+        if !self.inbound_frame || !fin {
+            return Ok(());
+        }
+        let mut inflated = Vec::from(std::mem::take(payload));
+        self.decompressor(ctx.is_client)?
+            .finish_message(&mut inflated, remaining_budget(ctx))
+            .map_err(|e| CloseReason::new(e.close_code()))?;
+        *payload = BytesMut::from(bytes::Bytes::from(inflated));
+        Ok(())
+    }
+
+    fn outbound(
+        &mut self,
+        ctx: &FrameContext,
+        frame: &mut OutboundFrame,
+    ) -> Result<(), CloseReason> {
+        if frame.opcode.is_control() {
+            return Ok(());
+        }
+        if frame.opcode != Opcode::Continuation {
+            frame.rsv.rsv1 = true;
+        }
+        let mut compressed = Vec::with_capacity(frame.payload.len() / 2 + 16);
+        self.compressor(ctx.is_client)?
+            .compress(&frame.payload, frame.fin, &mut compressed)
+            .map_err(|e| CloseReason::new(e.close_code()))?;
+        frame.payload = compressed;
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! permessage-deflate (RFC 7692): negotiation, the codec, bombs, window bits 8, the
+//! extension inside `FrameProtocol`, and interop with Python wsproto's implementation.
+#![cfg(feature = "deflate")]
+
+#[path = "../support/python.rs"]
+mod python;
+
+mod bomb;
+mod codec;
+mod interop;
+mod params_client;
+mod params_server;
+mod protocol;
+mod window8;
