@@ -13,7 +13,7 @@ use crate::frame::encoder::{encode_raw, first_byte};
 use crate::frame::mask_key::{ClientKeys, MaskKeySource};
 use crate::frame::{Frame, Opcode, Payload, RsvBits};
 use crate::limits::Limits;
-use crate::message::{BinaryMessage, MessageBuilder, MessageDecoder, TextMessage};
+use crate::message::{BinaryMessageBuilder, MessageBuilder, MessageDecoder, TextMessageBuilder};
 use crate::role::{Client, Role};
 
 /// Data to send: text (`&str`, a TEXT message) or bytes (`&[u8]`, a BINARY message), like
@@ -260,12 +260,12 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     }
 
     /// Starts a fragmented text message; fails if a message is unfinished.
-    pub fn text_message(&mut self) -> Result<TextMessage<'_, R, E>, SendError> {
+    pub fn text_message(&mut self) -> Result<TextMessageBuilder<'_, R, E>, SendError> {
         MessageBuilder::start(self)
     }
 
     /// Starts a fragmented binary message; fails if a message is unfinished.
-    pub fn binary_message(&mut self) -> Result<BinaryMessage<'_, R, E>, SendError> {
+    pub fn binary_message(&mut self) -> Result<BinaryMessageBuilder<'_, R, E>, SendError> {
         MessageBuilder::start(self)
     }
 
