@@ -197,6 +197,15 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
         WsEvents { connection: self }
     }
 
+    /// The next event, if any: lets a loop answer each event as it comes
+    /// (`while let Some(event) = ws.next_event() { ws.send(...) }`).
+    pub fn next_event(&mut self) -> Option<Event> {
+        if let Some(event) = self.handshake.queued.pop_front() {
+            return Some(event);
+        }
+        self.connection.as_mut()?.next_event()
+    }
+
     /// The bytes for an event, or an error saying which event the state forbids.
     pub fn send(&mut self, event: impl Into<Event>) -> Result<Vec<u8>, LocalProtocolError> {
         let mut out = Vec::new();
@@ -356,11 +365,7 @@ pub struct WsEvents<'c, R: Role, E: ExtensionList> {
 impl<R: Role, E: ExtensionList> Iterator for WsEvents<'_, R, E> {
     type Item = Event;
     fn next(&mut self) -> Option<Event> {
-        let ws = &mut *self.connection;
-        if let Some(event) = ws.handshake.queued.pop_front() {
-            return Some(event);
-        }
-        ws.connection.as_mut()?.next_event()
+        self.connection.next_event()
     }
 }
 
