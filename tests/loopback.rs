@@ -11,7 +11,6 @@ mod client;
 #[allow(dead_code)]
 #[path = "../examples/echo_server.rs"]
 mod echo_server;
-#[allow(dead_code)]
 #[path = "support/python.rs"]
 mod python;
 
