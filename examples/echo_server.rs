@@ -11,31 +11,26 @@ use std::time::Duration;
 
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
 use wsproto::{
-    AcceptConnection, BytesMessage, ConnectionError, ConnectionState, Event, HandshakeLimits,
-    Limits, Server, TextMessage, WSConnection,
+    AcceptConnection, ConnectionError, ConnectionState, Event, HandshakeLimits, Server,
+    WSConnection,
 };
 
-/// Messages up to 16 MiB, in frames up to 16 MiB (what Autobahn's largest cases send).
-const LIMITS: Limits = Limits::unlimited()
-    .with_max_frame_size(16 << 20)
-    .with_max_message_size(16 << 20);
-
-/// A message being assembled from its pieces.
-enum Partial {
-    Text(String),
-    Binary(Vec<u8>),
-}
+#[path = "support/echo.rs"]
+mod echo;
 
 /// Serves one connection until it closes.
 pub fn serve(mut stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     let deflate = PerMessageDeflate::new(DeflateConfig::default());
-    let mut ws =
-        WSConnection::<Server, _>::with_limits((deflate,), LIMITS, HandshakeLimits::default());
+    let mut ws = WSConnection::<Server, _>::with_limits(
+        (deflate,),
+        echo::LIMITS,
+        HandshakeLimits::default(),
+    );
+    let mut echo = echo::Echo::default();
     let mut buf = vec![0u8; 256 << 10];
     let mut out = Vec::new();
-    let mut partial: Option<Partial> = None;
     loop {
         let n = stream.read(&mut buf)?;
         if let Err(error) = ws.receive_data((n > 0).then(|| &buf[..n])) {
@@ -50,7 +45,7 @@ pub fn serve(mut stream: TcpStream) -> io::Result<()> {
         // Events in arrival order, answers appended in the same order: an echo is written
         // before the close of a protocol error that followed it.
         while let Some(event) = ws.next_event() {
-            let reply: Option<Event> = match event {
+            let reply = match event {
                 Event::Request(request) => {
                     let subprotocol = request.subprotocols.first().cloned();
                     Some(
@@ -61,36 +56,7 @@ pub fn serve(mut stream: TcpStream) -> io::Result<()> {
                         .into(),
                     )
                 }
-                Event::TextMessage(piece) => {
-                    let mut text = match partial.take() {
-                        Some(Partial::Text(text)) => text,
-                        _ => String::new(),
-                    };
-                    text.push_str(&piece.data);
-                    if piece.message_finished {
-                        Some(TextMessage::new(text).into())
-                    } else {
-                        partial = Some(Partial::Text(text));
-                        None
-                    }
-                }
-                Event::BytesMessage(piece) => {
-                    let mut bytes = match partial.take() {
-                        Some(Partial::Binary(bytes)) => bytes,
-                        _ => Vec::new(),
-                    };
-                    bytes.extend_from_slice(&piece.data);
-                    if piece.message_finished {
-                        Some(BytesMessage::new(bytes).into())
-                    } else {
-                        partial = Some(Partial::Binary(bytes));
-                        None
-                    }
-                }
-                Event::Ping(ping) => Some(ping.response().into()),
-                // The peer's close (answer it), or a protocol error (send its code).
-                Event::CloseConnection(close) => Some(close.response().into()),
-                _ => None,
+                other => echo.reply(other),
             };
             if let Some(reply) = reply {
                 // A refused send (e.g. a close after our own) needs no answer.
@@ -101,8 +67,12 @@ pub fn serve(mut stream: TcpStream) -> io::Result<()> {
             stream.write_all(&out)?;
             out.clear();
         }
-        // RFC 6455 §7.1.1: after the closing handshake the server closes the TCP connection
-        // first; after our close for a protocol error we wait for the peer's close (or EOF).
+        // RFC 6455 §7.1.7: a protocol error fails the connection: our close is out, now
+        // close the transport (gracefully, so the close frame is read before the FIN).
+        if ws.is_failed() {
+            return echo::linger_close(stream);
+        }
+        // RFC 6455 §7.1.1: after the closing handshake the server closes TCP first.
         if ws.state() == ConnectionState::Closed || n == 0 {
             return stream.shutdown(Shutdown::Both);
         }

@@ -540,3 +540,23 @@ fn end_of_stream_during_the_handshake() {
     server.receive_data(Some(b"GET / HT")).unwrap();
     assert!(server.receive_data(None).is_err());
 }
+
+#[test]
+fn a_protocol_error_marks_the_connection_failed_but_a_close_does_not() {
+    let (mut client, mut server) = open_pair();
+    server
+        .receive_data(Some(
+            &client
+                .send(CloseConnection::new(CloseReason::NORMAL_CLOSURE))
+                .unwrap(),
+        ))
+        .unwrap();
+    events(&mut server);
+    assert!(!server.is_failed());
+    let (_, mut server) = open_pair();
+    server
+        .receive_data(Some(&[0x83, 0x80, 0, 0, 0, 0]))
+        .unwrap();
+    events(&mut server);
+    assert!(server.is_failed());
+}

@@ -39,6 +39,7 @@ pub struct Connection<R: Role, E: ExtensionList = ()> {
     proto: FrameProtocol<R, E>,
     state: ConnectionState,
     queued: VecDeque<Event>,
+    failed: bool,
 }
 
 impl<R: Role, E: ExtensionList> Connection<R, E> {
@@ -49,11 +50,7 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
 
     /// An open connection with these limits.
     pub fn with_limits(extensions: E, limits: Limits) -> Self {
-        Connection {
-            proto: FrameProtocol::with_limits(extensions, limits),
-            state: ConnectionState::Open,
-            queued: VecDeque::new(),
-        }
+        Self::from_protocol(FrameProtocol::with_limits(extensions, limits), &[])
     }
 
     /// An open connection over a protocol, fed the bytes that arrived after the handshake.
@@ -62,6 +59,7 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
             proto,
             state: ConnectionState::Open,
             queued: VecDeque::new(),
+            failed: false,
         };
         connection.proto.receive_bytes(trailing_data);
         connection
@@ -79,6 +77,14 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
     /// The state.
     pub fn state(&self) -> ConnectionState {
         self.state
+    }
+
+    /// Whether the peer broke the protocol: the `CloseConnection` event that reported it
+    /// carries the code to send. Then "Fail the WebSocket Connection" (RFC 6455 §7.1.7):
+    /// send that close and close the transport without waiting for the peer's close, which
+    /// would not be read (nothing is parsed after an error).
+    pub fn is_failed(&self) -> bool {
+        self.failed
     }
 
     /// The frame layer underneath, for extensions and limits.
@@ -126,10 +132,13 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
         }
         match self.proto.next_frame() {
             Ok(frame) => frame.map(|frame| self.frame_event(frame)),
-            Err(error) => Some(Event::CloseConnection(CloseConnection {
-                code: error.code(),
-                reason: Some(error.message().to_owned()),
-            })),
+            Err(error) => {
+                self.failed = true;
+                Some(Event::CloseConnection(CloseConnection {
+                    code: error.code(),
+                    reason: Some(error.message().to_owned()),
+                }))
+            }
         }
     }
 

@@ -100,6 +100,12 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
             .map_or(self.handshake.state, Connection::state)
     }
 
+    /// Whether the peer broke the protocol after the handshake; see
+    /// [`Connection::is_failed`].
+    pub fn is_failed(&self) -> bool {
+        self.connection.as_ref().is_some_and(Connection::is_failed)
+    }
+
     /// The open connection, once the handshake succeeded.
     pub fn connection(&self) -> Option<&Connection<R, E>> {
         self.connection.as_ref()
