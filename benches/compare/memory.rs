@@ -56,7 +56,8 @@ pub fn report() {
         alloc::live() as isize - before as isize
     };
     let mut proto = None;
-    let fresh = held(&mut || proto = Some(FrameProtocol::<Server>::new(())));
+    let fresh =
+        held(&mut || proto = Some(FrameProtocol::<Server>::new(()).with_whole_messages(true)));
     let mut proto = proto.expect("created");
     let small: Vec<Bytes> = (0..1000).map(|i| Bytes::from(vec![i as u8; 100])).collect();
     let (small_wire, _) = input::client_wire(&mut Rng::new(5), &small, false, 1);

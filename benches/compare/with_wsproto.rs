@@ -85,17 +85,39 @@ pub fn compress(w: &Workload, keep: bool) -> Vec<u8> {
     encode_with(FrameProtocol::<Server, _>::new((deflate,)), w, keep)
 }
 
-pub fn receive_whole_plain(
-    w: &Workload,
+/// Whole messages straight from the protocol (`with_whole_messages`).
+fn receive_whole<E: ExtensionList>(
+    proto: FrameProtocol<Server, E>,
     wire: &[u8],
-    n: usize,
     sink: &mut Sink,
 ) -> Result<(), String> {
-    receive_pieces_plain(w, wire, n, sink)
+    let mut proto = proto.with_whole_messages(true);
+    for read in wire.chunks(READ_SIZE) {
+        proto.receive_bytes(read);
+        for frame in proto.received_frames() {
+            let frame = frame.map_err(|e| e.to_string())?;
+            match &frame.payload {
+                Payload::Bytes(b) => sink.deliver(b),
+                Payload::Text(t) => sink.deliver(t.as_bytes()),
+                Payload::Close(..) => return Err("unexpected close".into()),
+            }
+        }
+    }
+    Ok(())
 }
 
-pub fn inflate_whole(w: &Workload, wire: &[u8], n: usize, sink: &mut Sink) -> Result<(), String> {
-    inflate_pieces(w, wire, n, sink)
+pub fn receive_whole_plain(
+    _: &Workload,
+    wire: &[u8],
+    _: usize,
+    sink: &mut Sink,
+) -> Result<(), String> {
+    receive_whole(FrameProtocol::<Server>::new(()), wire, sink)
+}
+
+pub fn inflate_whole(_: &Workload, wire: &[u8], _: usize, sink: &mut Sink) -> Result<(), String> {
+    let deflate = PerMessageDeflate::negotiated(Negotiated::default());
+    receive_whole(FrameProtocol::<Server, _>::new((deflate,)), wire, sink)
 }
 
 /// The messages as a client with permessage-deflate sends them (context takeover).
