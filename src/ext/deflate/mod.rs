@@ -57,7 +57,18 @@ pub struct PerMessageDeflate {
     inbound_message: bool,
     /// Whether the frame being received is to be inflated (false for control frames).
     inbound_frame: bool,
+    /// Reused inflate target: inflating into it needs no allocation and no zeroing.
+    inflated: Vec<u8>,
+    /// Inflated payloads handed out, as slices of one buffer that is reclaimed once the
+    /// application dropped them: no allocation per message in steady state.
+    output: BytesMut,
+    /// Reused compression target, swapped with the outgoing payload's buffer.
+    compressed: Vec<u8>,
 }
+
+/// Reused buffers above this are released after use, so a large message does not keep
+/// its memory. Twice a 64 KiB message's inflate buffer; zlib's own state is larger.
+const KEEP_CAPACITY: usize = 128 * 1024;
 
 impl PerMessageDeflate {
     /// An extension that will negotiate with `config` during the handshake.
@@ -192,13 +203,16 @@ impl Extension for PerMessageDeflate {
         if !self.inbound_frame || payload.is_empty() {
             return Ok(());
         }
-        let mut inflated = Vec::new();
-        self.decompressor(ctx.is_client)?
+        let mut inflated = std::mem::take(&mut self.inflated);
+        inflated.clear();
+        let result = self
+            .decompressor(ctx.is_client)?
             .decompress(payload, &mut inflated, remaining_budget(ctx))
-            .map_err(|e| CloseReason::new(e.close_code()))?;
-        // Vec -> Bytes -> BytesMut moves the allocation without copying (it is unique).
-        *payload = BytesMut::from(bytes::Bytes::from(inflated));
-        Ok(())
+            .map_err(|e| CloseReason::new(e.close_code()));
+        self.output.extend_from_slice(&inflated);
+        *payload = self.output.split();
+        self.keep_buffers(inflated);
+        result
     }
 
     fn inbound_complete(
@@ -210,12 +224,18 @@ impl Extension for PerMessageDeflate {
         if !self.inbound_frame || !fin {
             return Ok(());
         }
-        let mut inflated = Vec::from(std::mem::take(payload));
-        self.decompressor(ctx.is_client)?
-            .finish_message(&mut inflated, remaining_budget(ctx))
-            .map_err(|e| CloseReason::new(e.close_code()))?;
-        *payload = BytesMut::from(bytes::Bytes::from(inflated));
-        Ok(())
+        // This piece is not yet counted in `ctx.message_size`.
+        let budget = remaining_budget(ctx).saturating_sub(payload.len());
+        let mut inflated = std::mem::take(&mut self.inflated);
+        inflated.clear();
+        let result = self
+            .decompressor(ctx.is_client)?
+            .finish_message(&mut inflated, budget)
+            .map_err(|e| CloseReason::new(e.close_code()));
+        // A sync-flushed message's tail inflates to nothing, so this rarely copies.
+        payload.extend_from_slice(&inflated);
+        self.keep_buffers(inflated);
+        result
     }
 
     fn outbound(
@@ -229,11 +249,29 @@ impl Extension for PerMessageDeflate {
         if frame.opcode != Opcode::Continuation {
             frame.rsv.rsv1 = true;
         }
-        let mut compressed = Vec::with_capacity(frame.payload.len() / 2 + 16);
+        let mut compressed = std::mem::take(&mut self.compressed);
+        compressed.clear();
         self.compressor(ctx.is_client)?
             .compress(&frame.payload, frame.fin, &mut compressed)
             .map_err(|e| CloseReason::new(e.close_code()))?;
-        frame.payload = compressed;
+        // The caller's buffer becomes ours for next time: no allocation per message.
+        let mut spare = std::mem::replace(&mut frame.payload, compressed);
+        if spare.capacity() > KEEP_CAPACITY {
+            spare = Vec::new();
+        }
+        self.compressed = spare;
         Ok(())
+    }
+}
+
+impl PerMessageDeflate {
+    /// Keeps the buffers for the next piece unless a large piece grew them: the output
+    /// buffer grows only by what was inflated, so a small inflate buffer means a small one.
+    fn keep_buffers(&mut self, inflated: Vec<u8>) {
+        if inflated.capacity() <= KEEP_CAPACITY {
+            self.inflated = inflated;
+        } else {
+            self.output = BytesMut::new();
+        }
     }
 }
