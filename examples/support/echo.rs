@@ -64,8 +64,12 @@ impl Echo {
 /// Sends FIN, then reads until the peer closes too (or a short timeout), so that the peer
 /// reads everything sent before the close instead of getting a reset.
 pub fn linger_close(mut stream: TcpStream) -> io::Result<()> {
-    stream.shutdown(Shutdown::Write)?;
-    wait_for_eof(&mut stream)
+    match stream.shutdown(Shutdown::Write) {
+        // The peer hung up first: nothing left to wait for.
+        Err(error) if error.kind() == io::ErrorKind::NotConnected => Ok(()),
+        Err(error) => Err(error),
+        Ok(()) => wait_for_eof(&mut stream),
+    }
 }
 
 /// Reads and discards until the peer closes the stream, or a short timeout.
