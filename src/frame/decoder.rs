@@ -55,6 +55,8 @@ struct DecoderCore {
     message_announced: u64,
     /// Payload bytes delivered so far for the message, after extensions.
     message_delivered: u64,
+    /// Data frames of the message so far, for `Limits::max_fragments_per_message`.
+    message_fragments: u64,
     failed: Option<ParseFailed>,
 }
 
@@ -102,6 +104,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
                 message_opcode: Opcode::Binary,
                 message_announced: 0,
                 message_delivered: 0,
+                message_fragments: 0,
                 failed: None,
             },
             extensions,
@@ -174,8 +177,10 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
                 core.text_message = header.opcode == Opcode::Text;
                 core.message_announced = 0;
                 core.message_delivered = 0;
+                core.message_fragments = 0;
             }
             core.message_announced = core.message_announced.saturating_add(header.payload_len);
+            core.message_fragments = core.message_fragments.saturating_add(1);
         }
         let ctx = core.context(header.opcode);
         let used = self
@@ -224,7 +229,7 @@ impl DecoderCore {
         if header.payload_len > self.limits.max_frame_size {
             return Err(ParseFailed::new(
                 format!(
-                    "frame of {} bytes exceeds the limit of {} bytes per frame",
+                    "frame of {} bytes exceeds the limit of {} bytes per frame (Limits::max_frame_size)",
                     header.payload_len, self.limits.max_frame_size
                 ),
                 CloseReason::MESSAGE_TOO_BIG,
@@ -234,6 +239,19 @@ impl DecoderCore {
             return Err(too_big_message(
                 self.message_announced,
                 self.limits.max_message_size,
+            ));
+        }
+        // Counted on every continuation header, empty frames included: no byte limit sees a
+        // message made of empty fragments (Node ws CVE-2026-48779 counted only non-empty ones).
+        if header.opcode == Opcode::Continuation
+            && self.message_fragments > self.limits.max_fragments_per_message
+        {
+            return Err(ParseFailed::new(
+                format!(
+                    "message of at least {} fragments exceeds the limit of {} fragments per message (Limits::max_fragments_per_message)",
+                    self.message_fragments, self.limits.max_fragments_per_message
+                ),
+                CloseReason::MESSAGE_TOO_BIG,
             ));
         }
         Ok(())
@@ -327,7 +345,9 @@ impl DecoderCore {
 
 fn too_big_message(size: u64, limit: u64) -> ParseFailed {
     ParseFailed::new(
-        format!("message of at least {size} bytes exceeds the limit of {limit} bytes per message"),
+        format!(
+            "message of at least {size} bytes exceeds the limit of {limit} bytes per message (Limits::max_message_size)"
+        ),
         CloseReason::MESSAGE_TOO_BIG,
     )
 }

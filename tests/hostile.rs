@@ -1,0 +1,311 @@
+//! The attacks that hit other WebSocket implementations at the frame layer, each replayed
+//! against both roles: the error, its close code, and the peak heap memory, measured with a
+//! counting global allocator.
+//!
+//! Every test takes `MEASURE` first: the allocator counts the whole process, so tests in
+//! this binary must not run at the same time.
+
+mod support {
+    pub mod frames;
+    pub mod wire_gen;
+}
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use support::frames::{from_client, from_server};
+use wsproto::{
+    Client, CloseReason, ExtensionList, FrameProtocol, Limits, ParseFailed, Role, Server,
+};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(size: usize) {
+    let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts bytes.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        grew(layout.size());
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        grew(layout.size());
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size >= layout.size() {
+            grew(new_size - layout.size());
+        } else {
+            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+static MEASURE: Mutex<()> = Mutex::new(());
+
+/// Serialises the tests of this binary; a failed test must not poison the others.
+fn exclusive() -> MutexGuard<'static, ()> {
+    MEASURE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `f` and returns its result and the most heap it held at once beyond what was live
+/// when it started.
+fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = LIVE.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let result = f();
+    (result, PEAK.load(Ordering::Relaxed) - base)
+}
+
+const KIB: usize = 1 << 10;
+
+fn concat(frames: &[Vec<u8>]) -> Vec<u8> {
+    frames.concat()
+}
+
+/// A frame as `R`'s peer sends it: masked towards a server, plain towards a client.
+fn to<R: Role>(first: u8, payload: &[u8]) -> Vec<u8> {
+    if R::IS_CLIENT {
+        from_server(first, payload)
+    } else {
+        from_client(first, payload)
+    }
+}
+
+/// Feeds `batches` of the same bytes (the application drops each frame it is given) until
+/// an error or `rounds`; returns the frames delivered and the error.
+fn flood<R: Role, E: ExtensionList>(
+    proto: &mut FrameProtocol<R, E>,
+    batch: &[u8],
+    rounds: usize,
+) -> (usize, Option<ParseFailed>) {
+    let mut delivered = 0;
+    for _ in 0..rounds {
+        proto.receive_bytes(batch);
+        for frame in proto.received_frames() {
+            match frame {
+                Ok(_) => delivered += 1,
+                Err(error) => return (delivered, Some(error)),
+            }
+        }
+    }
+    (delivered, None)
+}
+
+// --- A huge announced length (rust-websocket RUSTSEC-2022-0035 allocated it up front) ---
+
+fn huge_length_header<R: Role>(len: u64) -> Vec<u8> {
+    let mut wire = vec![0x82, if R::IS_CLIENT { 0x7f } else { 0xff }];
+    wire.extend_from_slice(&len.to_be_bytes());
+    if !R::IS_CLIENT {
+        wire.extend_from_slice(&[0, 0, 0, 0]);
+    }
+    wire
+}
+
+fn huge_length<R: Role>() {
+    let _guard = exclusive();
+    for len in [(1u64 << 63) - 1, 1 << 62, (16 << 20) + 1] {
+        // Default limits: refused at the header, before any payload byte is buffered.
+        let ((frames, error), peak) = peak_during(|| {
+            let mut proto = FrameProtocol::<R>::new(());
+            flood(&mut proto, &huge_length_header::<R>(len), 1)
+        });
+        let error = error.expect("refused");
+        assert_eq!((frames, error.code()), (0, CloseReason::MESSAGE_TOO_BIG));
+        assert!(
+            error.message().contains(&len.to_string())
+                && error.message().contains("Limits::max_frame_size"),
+            "{error}"
+        );
+        assert!(peak < 8 * KIB, "{peak} bytes for a refused header");
+
+        // No limits (Python wsproto's behaviour): streamed in pieces, never allocated.
+        let (delivered, peak) = peak_during(|| {
+            let mut proto = FrameProtocol::<R>::with_limits((), Limits::unlimited());
+            proto.receive_bytes(&huge_length_header::<R>(len));
+            let chunk = vec![7u8; 64 * KIB];
+            let mut delivered = 0;
+            for _ in 0..64 {
+                proto.receive_bytes(&chunk);
+                for frame in proto.received_frames() {
+                    delivered += frame.expect("a valid partial frame").payload.len();
+                }
+            }
+            delivered
+        });
+        assert_eq!(delivered, 64 * 64 * KIB);
+        assert!(
+            peak < 256 * KIB,
+            "{peak} bytes to stream 4 MiB of a {len}-byte frame"
+        );
+    }
+}
+
+#[test]
+fn a_huge_announced_length_is_never_allocated_by_a_server() {
+    huge_length::<Server>();
+}
+
+#[test]
+fn a_huge_announced_length_is_never_allocated_by_a_client() {
+    huge_length::<Client>();
+}
+
+// --- Many tiny fragments (Node ws CVE-2026-48779) ---
+
+fn fragment_flood<R: Role>(continuation_payload: &[u8]) {
+    let _guard = exclusive();
+    let first = to::<R>(0x02, b"x"); // BINARY, FIN clear
+    let fragment = to::<R>(0x00, continuation_payload);
+    let batch = fragment.repeat(1024);
+
+    // Default limits: the 65 537th fragment's header fails the message.
+    let ((delivered, error), peak) = peak_during(|| {
+        let mut proto = FrameProtocol::<R>::new(());
+        proto.receive_bytes(&first);
+        flood(&mut proto, &batch, 1 << 10)
+    });
+    let error = error.expect("too many fragments");
+    assert_eq!(error.code(), CloseReason::MESSAGE_TOO_BIG);
+    assert_eq!(
+        delivered, 65_536,
+        "every fragment within the limit is delivered"
+    );
+    assert!(
+        error.message().contains("65537") && error.message().contains("max_fragments_per_message"),
+        "{error}"
+    );
+    assert!(peak < batch.len() + 16 * KIB, "{peak} bytes");
+
+    // Without the limit, a never-ending message costs the crate nothing per fragment.
+    let ((delivered, error), peak) = peak_during(|| {
+        let mut proto = FrameProtocol::<R>::with_limits((), Limits::unlimited());
+        proto.receive_bytes(&first);
+        flood(&mut proto, &batch, 1 << 10)
+    });
+    assert!(error.is_none());
+    assert_eq!(delivered, 1 + (1 << 20));
+    assert!(
+        peak < batch.len() + 16 * KIB,
+        "{peak} bytes for a million fragments"
+    );
+}
+
+#[test]
+fn a_flood_of_one_byte_fragments_is_refused_in_bounded_memory_by_a_server() {
+    fragment_flood::<Server>(b"y");
+}
+
+#[test]
+fn a_flood_of_one_byte_fragments_is_refused_in_bounded_memory_by_a_client() {
+    fragment_flood::<Client>(b"y");
+}
+
+#[test]
+fn a_flood_of_empty_fragments_is_refused_in_bounded_memory_by_a_server() {
+    fragment_flood::<Server>(b"");
+}
+
+#[test]
+fn a_flood_of_empty_fragments_is_refused_in_bounded_memory_by_a_client() {
+    fragment_flood::<Client>(b"");
+}
+
+#[test]
+fn a_lower_fragment_limit_is_enforced_at_the_continuation_header() {
+    let _guard = exclusive();
+    let limits = Limits::default().with_max_fragments_per_message(3);
+    let mut server = FrameProtocol::<Server>::with_limits((), limits);
+    // The 4th fragment's header alone (no payload yet) is refused.
+    let wire = concat(&[
+        from_client(0x01, b"a"),
+        from_client(0x00, b"b"),
+        from_client(0x00, b""),
+        from_client(0x00, b"ccc")[..6].to_vec(),
+    ]);
+    let (delivered, error) = flood(&mut server, &wire, 1);
+    assert_eq!(delivered, 3);
+    let error = error.expect("4 fragments");
+    assert_eq!(error.code(), CloseReason::MESSAGE_TOO_BIG);
+    assert!(error.message().contains("at least 4 fragments"), "{error}");
+    // The count starts again with each message; control frames do not count.
+    let mut server = FrameProtocol::<Server>::with_limits((), limits);
+    let message = concat(&[
+        from_client(0x01, b"a"),
+        from_client(0x89, b"ping"),
+        from_client(0x00, b"b"),
+        from_client(0x8a, b""),
+        from_client(0x80, b"c"),
+    ]);
+    let (delivered, error) = flood(&mut server, &message, 100);
+    assert_eq!((delivered, error), (500, None));
+    // 1 refuses every fragmented message, and 0 acts as 1.
+    for limit in [0, 1] {
+        let limits = Limits::default().with_max_fragments_per_message(limit);
+        let mut server = FrameProtocol::<Server>::with_limits((), limits);
+        let wire = concat(&[
+            from_client(0x81, b"whole"),
+            from_client(0x01, b"a"),
+            from_client(0x80, b"b"),
+        ]);
+        let (delivered, error) = flood(&mut server, &wire, 1);
+        assert_eq!(delivered, 2);
+        assert_eq!(error.unwrap().code(), CloseReason::MESSAGE_TOO_BIG);
+    }
+}
+
+// --- Ping floods ---
+
+fn ping_flood<R: Role>() {
+    let _guard = exclusive();
+    let batch = concat(&[
+        to::<R>(0x89, &[b'p'; 125]),
+        to::<R>(0x89, b""),
+        to::<R>(0x8a, b"pong"),
+    ])
+    .repeat(512);
+    let ((delivered, error), peak) = peak_during(|| {
+        let mut proto = FrameProtocol::<R>::new(());
+        // Between the fragments of a message, too (RFC 6455 §5.4).
+        proto.receive_bytes(&to::<R>(0x01, b"open"));
+        flood(&mut proto, &batch, 2048)
+    });
+    assert_eq!((delivered, error), (1 + 3 * 512 * 2048, None));
+    assert!(
+        peak < batch.len() + 16 * KIB,
+        "{peak} bytes for 3 million control frames"
+    );
+}
+
+#[test]
+fn a_ping_flood_costs_bounded_memory_on_a_server() {
+    ping_flood::<Server>();
+}
+
+#[test]
+fn a_ping_flood_costs_bounded_memory_on_a_client() {
+    ping_flood::<Client>();
+}
