@@ -309,3 +309,48 @@ fn a_ping_flood_costs_bounded_memory_on_a_server() {
 fn a_ping_flood_costs_bounded_memory_on_a_client() {
     ping_flood::<Client>();
 }
+
+// --- What the crate keeps after the input ended, and what a held piece keeps alive ---
+
+fn after_the_end<R: Role>() {
+    let _guard = exclusive();
+    let junk = vec![0x42u8; 64 * KIB];
+    for ending in [
+        to::<R>(0x88, b"\x03\xe8bye"),
+        to::<R>(0x83, b"reserved opcode"),
+    ] {
+        let ((delivered, error), peak) = peak_during(|| {
+            let mut proto = FrameProtocol::<R>::new(());
+            proto.receive_bytes(&ending);
+            let mut delivered = 0;
+            let mut error = None;
+            // A peer that goes on sending after a close frame, or after its error: the
+            // application keeps reading until the connection closes.
+            for _ in 0..256 {
+                proto.receive_bytes(&junk);
+                for frame in proto.received_frames() {
+                    match frame {
+                        Ok(_) => delivered += 1,
+                        Err(e) => error = Some(e),
+                    }
+                }
+            }
+            (delivered, error)
+        });
+        assert_eq!(delivered + usize::from(error.is_some()), 1);
+        assert!(
+            peak < 2 * junk.len(),
+            "{peak} bytes kept after the end of the input"
+        );
+    }
+}
+
+#[test]
+fn bytes_after_a_close_frame_or_an_error_are_not_kept_by_a_server() {
+    after_the_end::<Server>();
+}
+
+#[test]
+fn bytes_after_a_close_frame_or_an_error_are_not_kept_by_a_client() {
+    after_the_end::<Client>();
+}

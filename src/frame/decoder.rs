@@ -113,19 +113,26 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     }
 
     /// Appends received bytes to the buffer. Nothing is parsed until
-    /// [`process_buffer`](FrameDecoder::process_buffer).
+    /// [`process_buffer`](FrameDecoder::process_buffer). After an error the bytes are
+    /// dropped.
     pub fn receive_bytes(&mut self, data: &[u8]) {
-        self.core.buf.extend_from_slice(data);
+        // After an error nothing more is parsed: keeping the bytes would let a peer that goes
+        // on sending grow the buffer without end.
+        if self.core.failed.is_none() {
+            self.core.buf.extend_from_slice(data);
+        }
     }
 
     /// The next frame or piece of a data frame, `Ok(None)` if more bytes are needed.
     pub fn process_buffer(&mut self) -> Result<Option<Frame>, ParseFailed> {
         if let Some(error) = &self.core.failed {
+            self.core.buf = BytesMut::new();
             return Err(error.clone());
         }
         let result = self.step();
         if let Err(error) = &result {
             self.core.failed = Some(error.clone());
+            self.core.buf = BytesMut::new();
         }
         result
     }
