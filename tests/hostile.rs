@@ -14,9 +14,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use bytes::Bytes;
+
 use support::frames::{from_client, from_server};
 use wsproto::{
-    Client, CloseReason, ExtensionList, FrameProtocol, Limits, ParseFailed, Role, Server,
+    Client, CloseReason, ExtensionList, FrameProtocol, Limits, ParseFailed, Payload, Role, Server,
 };
 
 struct Counting;
@@ -60,6 +62,11 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
+
+/// Heap live now beyond `base`.
+fn live_since(base: usize) -> usize {
+    LIVE.load(Ordering::Relaxed).saturating_sub(base)
+}
 
 static MEASURE: Mutex<()> = Mutex::new(());
 
@@ -353,4 +360,68 @@ fn bytes_after_a_close_frame_or_an_error_are_not_kept_by_a_server() {
 #[test]
 fn bytes_after_a_close_frame_or_an_error_are_not_kept_by_a_client() {
     after_the_end::<Client>();
+}
+
+/// The payload's bytes without copying, as an application joining pieces keeps them.
+fn payload_bytes(payload: Payload) -> Bytes {
+    match payload {
+        Payload::Bytes(bytes) => bytes,
+        Payload::Text(text) | Payload::Close(_, text) => text.into_bytes(),
+    }
+}
+
+/// An application that keeps every piece of a message until it ends (to join them without
+/// copying) while the peer sends one tiny fragment per read: the memory the pieces keep
+/// alive must stay proportional to the bytes received, not to the buffers they came from.
+const ROUNDS: usize = 60_000;
+
+fn held_pieces<R: Role, E: ExtensionList>(
+    make: impl FnOnce() -> FrameProtocol<R, E>,
+    first: &[u8],
+    fragment: &[u8],
+) -> (usize, usize) {
+    let _guard = exclusive();
+    let base = LIVE.load(Ordering::Relaxed);
+    let mut proto = make();
+    // A large read first, as at the start of a busy connection: the receive buffer grows.
+    let warm = to::<R>(0x82, &vec![1u8; 60 * KIB]);
+    proto.receive_bytes(&warm);
+    for frame in proto.received_frames() {
+        drop(frame.unwrap());
+    }
+    drop(warm);
+    proto.receive_bytes(first);
+    let mut held: Vec<Bytes> = Vec::new();
+    let mut wire = first.len();
+    // Enough reads to fill several receive buffers.
+    for _ in 0..ROUNDS {
+        proto.receive_bytes(fragment);
+        wire += fragment.len();
+        for frame in proto.received_frames() {
+            held.push(payload_bytes(frame.unwrap().payload));
+        }
+    }
+    let kept = live_since(base).saturating_sub(held.capacity() * size_of::<Bytes>());
+    assert!(held.len() >= ROUNDS);
+    println!(
+        "{} held pieces from {wire} bytes received keep {kept} bytes",
+        held.len()
+    );
+    (kept, wire)
+}
+
+#[test]
+fn held_pieces_keep_memory_proportional_to_what_was_received() {
+    let (kept, wire) = held_pieces(
+        || FrameProtocol::<Server>::new(()),
+        &from_client(0x02, b"x"),
+        &from_client(0x00, b"y"),
+    );
+    assert!(kept < 2 * wire + 128 * KIB, "{kept} bytes");
+    let (kept, wire) = held_pieces(
+        || FrameProtocol::<Client>::new(()),
+        &from_server(0x02, b"x"),
+        &from_server(0x00, b"y"),
+    );
+    assert!(kept < 2 * wire + 128 * KIB, "{kept} bytes");
 }

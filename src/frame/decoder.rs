@@ -17,6 +17,9 @@ use crate::limits::Limits;
 use crate::message::utf8::incomplete_tail_len;
 use crate::role::Role;
 
+/// Least room made in the receive buffer when it is full: 4 KiB, a typical read.
+const MIN_RESERVE: usize = 4096;
+
 /// Parses frames from received bytes (RFC 6455 §5).
 ///
 /// ```
@@ -118,9 +121,18 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     pub fn receive_bytes(&mut self, data: &[u8]) {
         // After an error nothing more is parsed: keeping the bytes would let a peer that goes
         // on sending grow the buffer without end.
-        if self.core.failed.is_none() {
-            self.core.buf.extend_from_slice(data);
+        if self.core.failed.is_some() {
+            return;
         }
+        let buf = &mut self.core.buf;
+        if buf.capacity() - buf.len() < data.len() {
+            // Delivered pieces share the buffer they were cut from, so while an application
+            // holds them a new one is allocated, as large as asked for: ask for room for many
+            // small reads, or a peer sending one tiny frame per read costs a buffer (and its
+            // shared header) per frame, six times what it sends.
+            buf.reserve(data.len().max(MIN_RESERVE));
+        }
+        buf.extend_from_slice(data);
     }
 
     /// The next frame or piece of a data frame, `Ok(None)` if more bytes are needed.
