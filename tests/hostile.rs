@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
+use wsproto::deflate::{Negotiated, PerMessageDeflate};
 
 use support::frames::{from_client, from_server};
 use wsproto::{
@@ -424,4 +425,41 @@ fn held_pieces_keep_memory_proportional_to_what_was_received() {
         &from_server(0x00, b"y"),
     );
     assert!(kept < 2 * wire + 128 * KIB, "{kept} bytes");
+}
+
+#[test]
+fn held_inflated_pieces_keep_memory_proportional_to_what_was_received() {
+    let _guard = exclusive();
+    let deflate = || (PerMessageDeflate::negotiated(Negotiated::default()),);
+    // One compressed message whose payload arrives a byte per read, each byte inflating
+    // to a few bytes or none.
+    let mut sender = FrameProtocol::<Client, _>::new(deflate());
+    let text = "a fairly compressible line of text, again and again. ".repeat(200);
+    let wire = sender.send_data(text.as_str(), true).unwrap();
+    let (header, payload) = wire.split_at(6);
+    let mut proto = FrameProtocol::<Server, _>::new(deflate());
+    let base = LIVE.load(Ordering::Relaxed);
+    proto.receive_bytes(header);
+    let mut held: Vec<Bytes> = Vec::with_capacity(payload.len() + 1);
+    let mut text_out = Vec::new();
+    for byte in payload {
+        proto.receive_bytes(std::slice::from_ref(byte));
+        for frame in proto.received_frames() {
+            let frame = frame.unwrap();
+            text_out.extend_from_slice(frame.payload.as_bytes());
+            held.push(payload_bytes(frame.payload));
+        }
+    }
+    assert_eq!(text_out, text.as_bytes());
+    let kept =
+        live_since(base).saturating_sub(held.capacity() * size_of::<Bytes>() + text_out.capacity());
+    println!(
+        "{} inflated pieces of a {}-byte message keep {kept} bytes",
+        held.len(),
+        text.len()
+    );
+    assert!(
+        kept < 4 * (text.len() + wire.len()) + 64 * KIB,
+        "{kept} bytes"
+    );
 }

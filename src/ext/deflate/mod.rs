@@ -122,6 +122,19 @@ fn remaining_budget(ctx: &FrameContext) -> usize {
     usize::try_from(left).unwrap_or(usize::MAX)
 }
 
+/// The inflated bytes as the piece to deliver. Vec -> Bytes -> BytesMut moves the allocation
+/// without copying (it is unique), and a delivered piece keeps it alive for as long as the
+/// application holds the piece: so give back what the inflate steps reserved and did not
+/// use first (16 KiB for a piece that inflated to one byte), or a peer sending one
+/// compressed byte per read could make each piece an application keeps pin 16 KiB. A
+/// nearly full buffer, the common case for large messages, is left as it is.
+fn into_payload(mut inflated: Vec<u8>) -> BytesMut {
+    if inflated.capacity() - inflated.len() > inflated.len() / 4 + 64 {
+        inflated.shrink_to_fit();
+    }
+    BytesMut::from(bytes::Bytes::from(inflated))
+}
+
 impl Extension for PerMessageDeflate {
     const NAME: &'static str = EXTENSION_NAME;
     const RSV: RsvBits = RsvBits::RSV1;
@@ -196,8 +209,7 @@ impl Extension for PerMessageDeflate {
         self.decompressor(ctx.is_client)?
             .decompress(payload, &mut inflated, remaining_budget(ctx))
             .map_err(|e| CloseReason::new(e.close_code()))?;
-        // Vec -> Bytes -> BytesMut moves the allocation without copying (it is unique).
-        *payload = BytesMut::from(bytes::Bytes::from(inflated));
+        *payload = into_payload(inflated);
         Ok(())
     }
 
@@ -214,7 +226,7 @@ impl Extension for PerMessageDeflate {
         self.decompressor(ctx.is_client)?
             .finish_message(&mut inflated, remaining_budget(ctx))
             .map_err(|e| CloseReason::new(e.close_code()))?;
-        *payload = BytesMut::from(bytes::Bytes::from(inflated));
+        *payload = into_payload(inflated);
         Ok(())
     }
 
