@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
+use flate2::{Compress, Compression, FlushCompress};
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
 
 use support::frames::{from_client, from_server};
@@ -88,6 +89,7 @@ fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
 }
 
 const KIB: usize = 1 << 10;
+const MIB: usize = 1 << 20;
 
 fn concat(frames: &[Vec<u8>]) -> Vec<u8> {
     frames.concat()
@@ -180,6 +182,77 @@ fn a_huge_announced_length_is_never_allocated_by_a_server() {
 #[test]
 fn a_huge_announced_length_is_never_allocated_by_a_client() {
     huge_length::<Client>();
+}
+
+// --- An inflate bomb (Python websockets #407) ---
+
+/// A compressed message of `inflated` zero bytes (a multiple of 4 MiB), made cheaply: once
+/// the window holds only zeros, every copy of a sync-flushed segment inflates to zeros.
+fn zeros_bomb(inflated: usize) -> Vec<u8> {
+    let segment = 4 * MIB;
+    let zeros = vec![0u8; segment];
+    let mut compress = Compress::new(Compression::best(), false);
+    let mut first = Vec::with_capacity(segment / 500 + KIB);
+    compress
+        .compress_vec(&zeros, &mut first, FlushCompress::Sync)
+        .unwrap();
+    let mut repeated = Vec::with_capacity(segment / 500 + KIB);
+    compress
+        .compress_vec(&zeros, &mut repeated, FlushCompress::Sync)
+        .unwrap();
+    let mut bomb = first;
+    for _ in 1..inflated / segment {
+        bomb.extend_from_slice(&repeated);
+    }
+    assert!(bomb.ends_with(&[0, 0, 0xff, 0xff]));
+    bomb.truncate(bomb.len() - 4); // RFC 7692 §7.2.1: the sender strips the tail
+    bomb
+}
+
+fn inflate_bomb<R: Role>() {
+    let _guard = exclusive();
+    let bomb = zeros_bomb(256 * MIB);
+    let wire = to::<R>(0xc2, &bomb); // FIN, RSV1 (compressed), BINARY
+    let limit = MIB;
+    let ((delivered, error), peak) = peak_during(|| {
+        let limits = Limits::default().with_max_message_size(limit as u64);
+        let deflate = PerMessageDeflate::negotiated(Negotiated::default());
+        let mut proto = FrameProtocol::<R, _>::with_limits((deflate,), limits);
+        let mut delivered = 0;
+        for chunk in wire.chunks(16 * KIB) {
+            proto.receive_bytes(chunk);
+            for frame in proto.received_frames() {
+                match frame {
+                    Ok(frame) => delivered += frame.payload.len(),
+                    Err(error) => return (delivered, Some(error)),
+                }
+            }
+        }
+        (delivered, None)
+    });
+    let error = error.expect("the bomb is refused");
+    assert_eq!(error.code(), CloseReason::MESSAGE_TOO_BIG);
+    assert_eq!(delivered, limit, "what fits is delivered before the error");
+    assert!(
+        error.message().contains("Limits::max_message_size"),
+        "{error}"
+    );
+    // The limit's worth of output, the inflater's window and state, a chunk of input.
+    assert!(
+        peak < limit + 512 * KIB,
+        "{peak} bytes to refuse a 256 MiB bomb ({} bytes compressed)",
+        bomb.len()
+    );
+}
+
+#[test]
+fn an_inflate_bomb_stops_at_the_message_limit_on_a_server() {
+    inflate_bomb::<Server>();
+}
+
+#[test]
+fn an_inflate_bomb_stops_at_the_message_limit_on_a_client() {
+    inflate_bomb::<Client>();
 }
 
 // --- Many tiny fragments (Node ws CVE-2026-48779) ---

@@ -60,6 +60,8 @@ struct DecoderCore {
     message_delivered: u64,
     /// Data frames of the message so far, for `Limits::max_fragments_per_message`.
     message_fragments: u64,
+    /// Whether the last data frame had FIN clear, so a CONTINUATION must come next.
+    message_open: bool,
     failed: Option<ParseFailed>,
 }
 
@@ -108,6 +110,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
                 message_announced: 0,
                 message_delivered: 0,
                 message_fragments: 0,
+                message_open: false,
                 failed: None,
             },
             extensions,
@@ -191,6 +194,13 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     fn check_header(&mut self, header: &Header, masked: bool) -> Result<(), ParseFailed> {
         let core = &mut self.core;
         if !header.opcode.is_control() {
+            if E::LEN > 0 && self.extensions.any_enabled() {
+                // Checked here, not only by the message decoder, so that no extension hook is
+                // given a frame outside a message and a broken order gives 1002 before the
+                // payload is transformed, whatever the chunking.
+                check_fragment_order(core.message_open, header.opcode)?;
+            }
+            core.message_open = !header.fin;
             if header.opcode != Opcode::Continuation {
                 core.message_opcode = header.opcode;
                 core.text_message = header.opcode == Opcode::Text;
@@ -340,10 +350,25 @@ impl DecoderCore {
         if !header.opcode.is_control() {
             self.message_delivered = self.message_delivered.saturating_add(payload.len() as u64);
             if self.message_delivered > self.limits.max_message_size {
-                return Err(too_big_message(
+                // Only an extension's output gets here: wire bytes were checked at the header.
+                // Hand out the part that fits and fail on the next call, so that an earlier
+                // fault in the message (invalid UTF-8, say) is reported first, whatever the
+                // chunking. `over <= payload.len()`: the message was within the limit before.
+                let over = self.message_delivered - self.limits.max_message_size;
+                let keep = payload
+                    .len()
+                    .saturating_sub(usize::try_from(over).unwrap_or(usize::MAX));
+                payload.truncate(keep);
+                self.failed = Some(too_big_message(
                     self.message_delivered,
                     self.limits.max_message_size,
                 ));
+                return Ok(Some(Frame {
+                    opcode: piece.opcode,
+                    payload: Payload::Bytes(payload.freeze()),
+                    frame_finished: false,
+                    message_finished: false,
+                }));
             }
         }
         let frame = Frame {
@@ -369,6 +394,19 @@ fn too_big_message(size: u64, limit: u64) -> ParseFailed {
         ),
         CloseReason::MESSAGE_TOO_BIG,
     )
+}
+
+/// RFC 6455 §5.4: a CONTINUATION continues an open message, and no new one starts inside it.
+fn check_fragment_order(message_open: bool, opcode: Opcode) -> Result<(), ParseFailed> {
+    match (message_open, opcode) {
+        (false, Opcode::Continuation) => Err(ParseFailed::protocol(
+            "CONTINUATION frame without a message to continue (RFC 6455 §5.4)",
+        )),
+        (true, Opcode::Text | Opcode::Binary) => Err(ParseFailed::protocol(format!(
+            "{opcode} frame inside an unfinished message: expected CONTINUATION (RFC 6455 §5.4)"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn extension_failed((name, code): (&'static str, CloseReason)) -> ParseFailed {

@@ -302,13 +302,16 @@ impl MessageDecompressor {
             let consumed = (self.inflate.total_in() - before_in) as usize;
             let produced = (self.inflate.total_out() - before_out) as usize;
             out.truncate(len + produced);
+            // Output that passed the limit came before any corruption the same call found
+            // further on: report the first fault in stream order, as a caller feeding the
+            // bytes in smaller pieces would see it.
+            if out.len() > limit {
+                return Err(CodecError::MessageTooBig { limit });
+            }
             let status = result.map_err(|err| {
                 CodecError::Corrupt(err.message().unwrap_or("inflate failed").to_owned())
             })?;
             input = &input[consumed..];
-            if out.len() > limit {
-                return Err(CodecError::MessageTooBig { limit });
-            }
             if status == Status::StreamEnd {
                 self.state = InflateState::Ended { padded: false };
                 return Ok(input);

@@ -57,6 +57,9 @@ pub struct PerMessageDeflate {
     inbound_message: bool,
     /// Whether the frame being received is to be inflated (false for control frames).
     inbound_frame: bool,
+    /// The message inflated past the limit: its output was handed on for the frame
+    /// decoder to deliver what fits and fail with 1009; every later hook fails.
+    overflowed: bool,
 }
 
 impl PerMessageDeflate {
@@ -174,6 +177,9 @@ impl Extension for PerMessageDeflate {
         _: &FrameContext,
         header: &Header,
     ) -> Result<RsvBits, CloseReason> {
+        if self.overflowed {
+            return Err(CloseReason::MESSAGE_TOO_BIG);
+        }
         // "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
         // non-first fragments of a data message." (RFC 7692 §6.1)
         if header.rsv.rsv1 && (header.opcode.is_control() || header.opcode == Opcode::Continuation)
@@ -202,13 +208,26 @@ impl Extension for PerMessageDeflate {
         ctx: &FrameContext,
         payload: &mut BytesMut,
     ) -> Result<(), CloseReason> {
+        if self.overflowed {
+            return Err(CloseReason::MESSAGE_TOO_BIG);
+        }
         if !self.inbound_frame || payload.is_empty() {
             return Ok(());
         }
         let mut inflated = Vec::new();
-        self.decompressor(ctx.is_client)?
-            .decompress(payload, &mut inflated, remaining_budget(ctx))
-            .map_err(|e| CloseReason::new(e.close_code()))?;
+        let result = self.decompressor(ctx.is_client)?.decompress(
+            payload,
+            &mut inflated,
+            remaining_budget(ctx),
+        );
+        match result {
+            Ok(()) => {}
+            // At most one byte over the limit: handed on, so that the frame decoder delivers
+            // what fits (an earlier fault in it, such as invalid UTF-8, is then reported
+            // first, whatever the chunking) and fails with 1009.
+            Err(CodecError::MessageTooBig { .. }) => self.overflowed = true,
+            Err(e) => return Err(CloseReason::new(e.close_code())),
+        }
         *payload = into_payload(inflated);
         Ok(())
     }
@@ -219,13 +238,19 @@ impl Extension for PerMessageDeflate {
         fin: bool,
         payload: &mut BytesMut,
     ) -> Result<(), CloseReason> {
-        if !self.inbound_frame || !fin {
+        if self.overflowed || !self.inbound_frame || !fin {
             return Ok(());
         }
         let mut inflated = Vec::from(std::mem::take(payload));
-        self.decompressor(ctx.is_client)?
-            .finish_message(&mut inflated, remaining_budget(ctx))
-            .map_err(|e| CloseReason::new(e.close_code()))?;
+        let result = self
+            .decompressor(ctx.is_client)?
+            .finish_message(&mut inflated, remaining_budget(ctx));
+        match result {
+            Ok(()) => {}
+            // As in `inbound_payload`: the frame decoder delivers what fits, then fails.
+            Err(CodecError::MessageTooBig { .. }) => self.overflowed = true,
+            Err(e) => return Err(CloseReason::new(e.close_code())),
+        }
         *payload = into_payload(inflated);
         Ok(())
     }
