@@ -318,6 +318,11 @@ impl DecoderCore {
             return Ok(None);
         };
         let header = piece.header;
+        // No arithmetic or slice below can fail, whatever the peer sends: `consumed` only
+        // grows by pieces of at most `remaining`, so `consumed <= payload_len`; the `held`
+        // bytes (at most 3) are unconsumed payload at the buffer's front, so
+        // `held <= available`, and `held < available` past the early return when the frame
+        // has bytes left; `incomplete_tail_len(s) <= s.len()`, so `hold <= available`.
         let remaining = header.payload_len - piece.consumed;
         if header.opcode.is_control() && (self.buf.len() as u64) < remaining {
             return Ok(None);
@@ -409,8 +414,22 @@ fn check_fragment_order(message_open: bool, opcode: Opcode) -> Result<(), ParseF
     }
 }
 
+/// An extension's refusal, in words: extensions report only a close code, so say what that
+/// code means for a frame (with permessage-deflate's cases, the common ones, as examples).
 fn extension_failed((name, code): (&'static str, CloseReason)) -> ParseFailed {
-    ParseFailed::new(format!("extension {name} rejected the frame"), code)
+    let why = match code {
+        CloseReason::PROTOCOL_ERROR => {
+            "the frame breaks its framing rules (e.g. RSV1 on a control or continuation frame, RFC 7692 §6.1)"
+        }
+        CloseReason::INVALID_FRAME_PAYLOAD_DATA => {
+            "the payload is not valid data for it (e.g. not a DEFLATE stream, RFC 7692 §7.2.2)"
+        }
+        CloseReason::MESSAGE_TOO_BIG => {
+            "the message is too big once transformed (Limits::max_message_size)"
+        }
+        _ => "it could not process the frame",
+    };
+    ParseFailed::new(format!("extension {name} rejected the frame: {why}"), code)
 }
 
 impl<R: Role, E: ExtensionList> fmt::Debug for FrameDecoder<R, E> {

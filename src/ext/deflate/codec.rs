@@ -299,6 +299,8 @@ impl MessageDecompressor {
             let result = self
                 .inflate
                 .decompress(input, &mut out[len..], FlushDecompress::None);
+            // The totals only grow, by at most the input and output given (zlib's contract,
+            // which the slicing below relies on).
             let consumed = (self.inflate.total_in() - before_in) as usize;
             let produced = (self.inflate.total_out() - before_out) as usize;
             out.truncate(len + produced);
