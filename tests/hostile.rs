@@ -536,3 +536,183 @@ fn held_inflated_pieces_keep_memory_proportional_to_what_was_received() {
         "{kept} bytes"
     );
 }
+
+// --- 100 MB of valid and mutated frames through both roles, with and without deflate ---
+
+/// xorshift64*: cheap enough to make 100 MB of input in a debug build.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn fill(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(8) {
+            let word = self.next().to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+    }
+}
+
+/// Message payloads to draw from: (is_text, bytes on the wire). With `compress`, each is
+/// compressed without context takeover, so any one can follow any other.
+fn payload_pool(rng: &mut Rng, compress: bool) -> Vec<(bool, Vec<u8>)> {
+    let mut compressor = wsproto::deflate::MessageCompressor::new(15, true).unwrap();
+    (0..48)
+        .map(|i| {
+            let len = [0, 1, 125, 126, 3000, 20_000, 65_536][i % 7];
+            let is_text = i % 2 == 0;
+            let mut bytes = vec![0u8; len];
+            rng.fill(&mut bytes);
+            if is_text {
+                // Printable ASCII, with a few multi-byte characters.
+                for byte in &mut bytes {
+                    *byte = b' ' + *byte % 95;
+                }
+                bytes.extend_from_slice("é€𝄞".as_bytes());
+            } else if i % 4 == 1 {
+                bytes.iter_mut().step_by(3).for_each(|b| *b = 0);
+            }
+            if compress {
+                let mut out = Vec::new();
+                compressor.compress(&bytes, true, &mut out).unwrap();
+                bytes = out;
+            }
+            (is_text, bytes)
+        })
+        .collect()
+}
+
+/// About `size` bytes of one connection's frames towards `R`: messages in 1 to 3 fragments
+/// with pings between them, and now and then a byte changed.
+fn connection<R: Role>(
+    rng: &mut Rng,
+    pool: &[(bool, Vec<u8>)],
+    compressed: bool,
+    size: usize,
+) -> Vec<u8> {
+    let mut wire = Vec::with_capacity(size + 70_000);
+    while wire.len() < size {
+        let (is_text, payload) = &pool[rng.below(pool.len())];
+        let fragments = 1 + rng.below(3);
+        let mut at = 0;
+        for i in 0..fragments {
+            let end = if i + 1 == fragments {
+                payload.len()
+            } else {
+                at + rng.below(payload.len() - at + 1)
+            };
+            let mut first = if i > 0 {
+                0x00
+            } else if *is_text {
+                0x01
+            } else {
+                0x02
+            };
+            if i == 0 && compressed {
+                first |= 0x40;
+            }
+            if i + 1 == fragments {
+                first |= 0x80;
+            }
+            wire.extend(to::<R>(first, &payload[at..end]));
+            at = end;
+            if rng.below(4) == 0 {
+                wire.extend(to::<R>(0x89, &payload[..payload.len().min(rng.below(126))]));
+            }
+        }
+        if rng.below(24) == 0 {
+            let at = rng.below(wire.len());
+            wire[at] ^= 1 << rng.below(8);
+        }
+    }
+    wire
+}
+
+/// Feeds `wire` in random chunks until it ends or fails; returns the bytes parsed.
+fn feed<R: Role, E: ExtensionList>(
+    proto: &mut FrameProtocol<R, E>,
+    rng: &mut Rng,
+    wire: &[u8],
+) -> usize {
+    let mut at = 0;
+    while at < wire.len() {
+        let end = (at + 1 + rng.below(64 * KIB)).min(wire.len());
+        proto.receive_bytes(&wire[at..end]);
+        at = end;
+        for frame in proto.received_frames() {
+            if frame.is_err() {
+                return at;
+            }
+        }
+    }
+    at
+}
+
+fn hundred_megabytes<R: Role>(compressed: bool, bytes: usize) -> (usize, usize) {
+    let mut rng = Rng(0x1234_5678_9abc_def1 ^ u64::from(compressed) ^ u64::from(R::IS_CLIENT) << 1);
+    let pool = payload_pool(&mut rng, compressed);
+    let limits = Limits::default()
+        .with_max_frame_size(128 * KIB as u64)
+        .with_max_message_size(256 * KIB as u64);
+    let (mut fed, mut peak) = (0, 0);
+    while fed < bytes {
+        let wire = connection::<R>(&mut rng, &pool, compressed, 4 * MIB);
+        let (parsed, connection_peak) = peak_during(|| {
+            if compressed {
+                let mut proto = FrameProtocol::<R, _>::with_limits(
+                    (PerMessageDeflate::negotiated(Negotiated {
+                        client_no_context_takeover: true,
+                        server_no_context_takeover: true,
+                        ..Negotiated::default()
+                    }),),
+                    limits,
+                );
+                feed(&mut proto, &mut rng, &wire)
+            } else {
+                feed(
+                    &mut FrameProtocol::<R>::with_limits((), limits),
+                    &mut rng,
+                    &wire,
+                )
+            }
+        });
+        fed += parsed;
+        peak = peak.max(connection_peak);
+    }
+    (fed, peak)
+}
+
+#[test]
+fn a_hundred_megabytes_of_valid_and_mutated_frames_cost_bounded_memory() {
+    let _guard = exclusive();
+    let started = std::time::Instant::now();
+    let mut total = 0;
+    for (name, run) in [
+        (
+            "server",
+            hundred_megabytes::<Server> as fn(bool, usize) -> (usize, usize),
+        ),
+        ("client", hundred_megabytes::<Client>),
+    ] {
+        for compressed in [false, true] {
+            let (fed, peak) = run(compressed, 25 * MIB);
+            total += fed;
+            println!("{name}, deflate {compressed}: {fed} bytes parsed, peak {peak} bytes");
+            // A read (64 KiB) and its pieces, a message's inflated output (256 KiB), the
+            // inflater's state and window.
+            assert!(
+                peak < MIB,
+                "{name}, deflate {compressed}: peak {peak} bytes"
+            );
+        }
+    }
+    assert!(total >= 100 * MIB);
+    println!("{total} bytes in {:?}", started.elapsed());
+}
