@@ -42,10 +42,12 @@
 #![warn(missing_docs, unreachable_pub, clippy::undocumented_unsafe_blocks)]
 
 mod close;
+mod connection;
 pub mod constants;
 mod error;
 mod ext;
 mod frame;
+mod handshake;
 mod limits;
 mod message;
 mod protocol;
@@ -53,6 +55,13 @@ mod role;
 mod text;
 
 pub use close::CloseReason;
+pub use connection::{
+    AcceptConnection, BytesMessage, ClientHandshake, ClientHandshakeOutcome, CloseConnection,
+    ClosingConnection, Connection, ConnectionError, ConnectionState, Event, Events,
+    IncomingRequest, LocalProtocolError, OpenConnection, Ping, Pong, RejectConnection, RejectData,
+    RemoteProtocolError, Request, ServerHandshake, ServerHandshakeError, ServerHandshakeOutcome,
+    TextMessage, WSConnection, WsEvents,
+};
 pub use error::{ParseFailed, SendError};
 #[cfg(feature = "deflate")]
 pub use ext::deflate;
@@ -64,9 +73,11 @@ pub use frame::encoder::encode_frame;
 pub use frame::mask::{MaskingKey, Unmasked, apply_mask};
 pub use frame::mask_key::{MaskKeySource, OsRandomKeys};
 pub use frame::{Frame, Header, InvalidOpcode, Opcode, Payload, RsvBits};
+pub use handshake::{HandshakeLimits, Headers, accept_token};
 pub use limits::Limits;
 pub use message::{
-    BinaryKind, BinaryMessage, MessageBuilder, MessageDecoder, MessageKind, TextKind, TextMessage,
+    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageDecoder, MessageKind, TextKind,
+    TextMessageBuilder,
 };
 pub use protocol::{ClientProtocol, Data, FrameProtocol, ReceivedFrames, ServerProtocol};
 pub use role::{Client, Role, Server};

@@ -4,17 +4,20 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use bytes::BytesMut;
+
 use crate::close::{CloseReason, close_payload, parse_close_payload};
 use crate::constants::MAX_PAYLOAD_NORMAL;
 use crate::error::{ParseFailed, SendError};
 use crate::ext::{ExtensionList, FrameContext, OutboundFrame};
-use crate::frame::decoder::FrameDecoder;
+use crate::frame::decoder::{Decoded, FrameDecoder};
 use crate::frame::encoder::{encode_raw, first_byte};
 use crate::frame::mask_key::{ClientKeys, MaskKeySource};
 use crate::frame::{Frame, Opcode, Payload, RsvBits};
 use crate::limits::Limits;
-use crate::message::{BinaryMessage, MessageBuilder, MessageDecoder, TextMessage};
+use crate::message::{BinaryMessageBuilder, MessageBuilder, MessageDecoder, TextMessageBuilder};
 use crate::role::{Client, Role};
+use crate::text::Utf8Bytes;
 
 /// Data to send: text (`&str`, a TEXT message) or bytes (`&[u8]`, a BINARY message), like
 /// the seed's `str | bytes` argument of `send_data`.
@@ -98,6 +101,11 @@ pub struct FrameProtocol<R: Role, E: ExtensionList = ()> {
     scratch: Vec<u8>,
     /// A close frame or an error ended the input: nothing more is delivered.
     done: bool,
+    /// Whole-message delivery asked for; takes effect between messages.
+    whole: bool,
+    /// Whole-message mode with a payload-transforming extension: the pieces of the message
+    /// received so far, joined.
+    joined: BytesMut,
     role: PhantomData<R>,
 }
 
@@ -121,7 +129,78 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
             outgoing: None,
             scratch: Vec::new(),
             done: false,
+            whole: false,
+            joined: BytesMut::new(),
             role: PhantomData,
+        }
+    }
+
+    /// Delivers every data message whole, as one frame, instead of piece by piece: the
+    /// opt-in for applications that handle messages, not streams (RFC 6455 §5.4 lets
+    /// frames of one message arrive in any number of fragments and reads).
+    ///
+    /// Each message comes out once its last byte has arrived, as a single [`Frame`] with
+    /// the message's opcode, `frame_finished` and `message_finished` set, its payload one
+    /// [`Bytes`](bytes::Bytes) (binary) or [`Utf8Bytes`] (text) without copying: the
+    /// fragments are unmasked and moved together inside the receive buffer as they
+    /// arrive, and text is validated as it arrives, so invalid UTF-8 still fails at its
+    /// first impossible byte (RFC 6455 §8.1). Control frames (RFC 6455 §5.5) are still
+    /// delivered at once, even between the fragments of a message, so they come out
+    /// before the message they interrupt. With a payload-transforming extension such as
+    /// permessage-deflate, the transformed pieces are joined instead (copied only when a
+    /// message comes in more than one piece).
+    ///
+    /// Memory is bounded by the [`Limits`]: a message is held until complete, at most
+    /// `max_message_size` bytes, and room for a frame's payload (at most `max_frame_size`)
+    /// is reserved when its header arrives. A receive buffer that grew past 64 KiB is
+    /// released once the message that needed it is handed out.
+    ///
+    /// Messages are the same as the default mode's pieces joined, for any chunking, and
+    /// the same streams fail with the same close codes. The switch takes effect between
+    /// messages.
+    ///
+    /// ```
+    /// use wsproto::{Client, FrameProtocol, Opcode, Server};
+    /// let mut client = FrameProtocol::<Client>::new(());
+    /// let mut server = FrameProtocol::<Server>::new(()).with_whole_messages(true);
+    /// let mut wire = Vec::new();
+    /// let mut message = client.text_message()?;
+    /// message.fragment("Hello, ", &mut wire)?;
+    /// message.finish("WebSocket!", &mut wire)?;
+    /// for chunk in wire.chunks(3) {
+    ///     server.receive_bytes(chunk);
+    ///     for frame in server.received_frames() {
+    ///         let frame = frame?;
+    ///         assert_eq!(frame.opcode, Opcode::Text);
+    ///         assert_eq!(frame.payload.as_text(), Some("Hello, WebSocket!"));
+    ///     }
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_whole_messages(mut self, on: bool) -> Self {
+        self.set_whole_messages(on);
+        self
+    }
+
+    /// [`with_whole_messages`](Self::with_whole_messages) on an existing protocol.
+    pub fn set_whole_messages(&mut self, on: bool) {
+        self.whole = on;
+        self.apply_delivery_mode();
+    }
+
+    /// Whether whole-message delivery was asked for.
+    pub fn whole_messages(&self) -> bool {
+        self.whole
+    }
+
+    /// Applies the requested delivery mode if no message is half received.
+    fn apply_delivery_mode(&mut self) {
+        if self.decoder.whole() != self.whole
+            && !self.decoder.assembling()
+            && self.messages.message_in_progress().is_none()
+            && self.joined.is_empty()
+        {
+            self.decoder.set_whole(self.whole);
         }
     }
 
@@ -155,23 +234,59 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     }
 
     fn decode_next(&mut self) -> Result<Option<Frame>, ParseFailed> {
-        let Some(frame) = self.decoder.process_buffer()? else {
-            return Ok(None);
-        };
-        match (frame.opcode, frame.payload) {
-            (Opcode::Close, Payload::Bytes(data)) => {
-                let (code, reason) = parse_close_payload(data)?;
-                Ok(Some(Frame {
-                    payload: Payload::Close(code, reason),
-                    ..frame
-                }))
+        loop {
+            if self.decoder.whole() != self.whole {
+                self.apply_delivery_mode();
             }
-            (Opcode::Ping | Opcode::Pong, payload) => Ok(Some(Frame { payload, ..frame })),
-            (_, payload) => self
-                .messages
-                .process_frame(Frame { payload, ..frame })
-                .map(Some),
+            let frame = match self.decoder.decode()? {
+                None => return Ok(None),
+                // Order and UTF-8 were checked while it was assembled.
+                Some(Decoded::Message(message)) => return Ok(Some(message)),
+                Some(Decoded::Piece(frame)) => frame,
+            };
+            let frame = match (frame.opcode, frame.payload) {
+                (Opcode::Close, Payload::Bytes(data)) => {
+                    let (code, reason) = parse_close_payload(data)?;
+                    return Ok(Some(Frame {
+                        payload: Payload::Close(code, reason),
+                        ..frame
+                    }));
+                }
+                (Opcode::Ping | Opcode::Pong, payload) => {
+                    return Ok(Some(Frame { payload, ..frame }));
+                }
+                (_, payload) => self.messages.process_frame(Frame { payload, ..frame })?,
+            };
+            if !self.decoder.whole() {
+                return Ok(Some(frame));
+            }
+            if let Some(message) = self.join(frame) {
+                return Ok(Some(message));
+            }
         }
+    }
+
+    /// Whole-message mode with a transforming extension: joins a message's pieces, and
+    /// returns the message with its last piece. A message of one piece is not copied.
+    fn join(&mut self, piece: Frame) -> Option<Frame> {
+        if piece.message_finished && self.joined.is_empty() {
+            return Some(piece);
+        }
+        self.joined.extend_from_slice(piece.payload.as_bytes());
+        if !piece.message_finished {
+            return None;
+        }
+        let bytes = self.joined.split().freeze();
+        let payload = match piece.payload {
+            // Each piece ends on a character boundary, so their concatenation is valid.
+            Payload::Text(_) => Payload::Text(Utf8Bytes::from_validated(bytes)),
+            _ => Payload::Bytes(bytes),
+        };
+        Some(Frame {
+            payload,
+            frame_finished: true,
+            ..piece
+        })
     }
 
     /// Encodes a data frame: text for `&str`, binary for `&[u8]`. With `fin == false` the
@@ -263,12 +378,12 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     }
 
     /// Starts a fragmented text message; fails if a message is unfinished.
-    pub fn text_message(&mut self) -> Result<TextMessage<'_, R, E>, SendError> {
+    pub fn text_message(&mut self) -> Result<TextMessageBuilder<'_, R, E>, SendError> {
         MessageBuilder::start(self)
     }
 
     /// Starts a fragmented binary message; fails if a message is unfinished.
-    pub fn binary_message(&mut self) -> Result<BinaryMessage<'_, R, E>, SendError> {
+    pub fn binary_message(&mut self) -> Result<BinaryMessageBuilder<'_, R, E>, SendError> {
         MessageBuilder::start(self)
     }
 

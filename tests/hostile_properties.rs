@@ -10,9 +10,9 @@ mod support {
 }
 
 use proptest::prelude::*;
-use support::harness::{Input, Seen, assert_same_frames, decode_frames, deflate, limits, receive};
+use support::harness::{Input, Seen, deflate, frame_decoder_case, protocol_case, receive};
 use support::wire_gen::{Rng, mutate, valid_stream};
-use wsproto::{Client, FrameDecoder, FrameProtocol, Role, Server};
+use wsproto::{Client, FrameProtocol, Role, Server};
 
 /// `[split_lo, split_hi, config, stream...]`, the fuzzers' layout.
 fn input(split: u16, config: u8, stream: &[u8]) -> Vec<u8> {
@@ -76,68 +76,23 @@ fn both_chunkings<R: Role, E: wsproto::ExtensionList>(
         .map(|pieces| receive(&mut make(input.config), &pieces))
 }
 
-fn protocol_invariants(data: &[u8]) {
-    let config = data[2];
-    let [whole, cut] = if config & 0x80 != 0 {
-        both_chunkings(data, |c| {
-            FrameProtocol::<Client>::with_limits((), limits(c))
-        })
-    } else {
-        both_chunkings(data, |c| {
-            FrameProtocol::<Server>::with_limits((), limits(c))
-        })
-    };
-    whole.assert_same_as(&cut);
-}
-
-fn deflate_invariants(data: &[u8]) {
-    let config = data[2];
-    let [whole, cut] = if config & 0x80 != 0 {
-        both_chunkings(data, |c| {
-            FrameProtocol::<Client, _>::with_limits(deflate(c), limits(c))
-        })
-    } else {
-        both_chunkings(data, |c| {
-            FrameProtocol::<Server, _>::with_limits(deflate(c), limits(c))
-        })
-    };
-    whole.assert_same_as(&cut);
-}
-
-fn frame_decoder_invariants(data: &[u8]) {
-    let input = Input::parse(data).unwrap();
-    let [whole, cut] = input.chunkings().map(|pieces| {
-        if input.config & 0x80 != 0 {
-            decode_frames(
-                &mut FrameDecoder::<Client>::with_limits((), limits(input.config)),
-                &pieces,
-            )
-        } else {
-            decode_frames(
-                &mut FrameDecoder::<Server>::with_limits((), limits(input.config)),
-                &pieces,
-            )
-        }
-    });
-    assert_same_frames(&whole.0, &cut.0);
-    assert_eq!(whole.1.map(|e| e.code()), cut.1.map(|e| e.code()));
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn protocol_streams_agree_in_any_chunking(seed: u64, config: u8, split: u16, mutations in 0usize..4) {
         let data = input(split, config, &stream(seed, config, mutations));
-        protocol_invariants(&data);
-        frame_decoder_invariants(&data);
+        protocol_case(&data, false);
+        frame_decoder_case::<Server>(&data);
+        frame_decoder_case::<Client>(&data);
     }
 
     #[test]
     fn arbitrary_bytes_agree_in_any_chunking(data in proptest::collection::vec(any::<u8>(), 3..300)) {
-        protocol_invariants(&data);
-        deflate_invariants(&data);
-        frame_decoder_invariants(&data);
+        protocol_case(&data, false);
+        protocol_case(&data, true);
+        frame_decoder_case::<Server>(&data);
+        frame_decoder_case::<Client>(&data);
     }
 
     #[test]
@@ -149,7 +104,7 @@ proptest! {
         mutations in 0usize..3,
     ) {
         let data = input(split, config, &deflate_stream(seed, config, &texts, mutations));
-        deflate_invariants(&data);
+        protocol_case(&data, true);
     }
 
     #[test]

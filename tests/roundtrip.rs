@@ -184,4 +184,68 @@ proptest! {
         let pieces = receive(&mut FrameProtocol::<Client>::new(()), &split_at_points(&stream, &points));
         prop_assert_eq!(whole, pieces);
     }
+
+    #[test]
+    fn whole_messages_equal_joined_pieces(messages in proptest::collection::vec((message(), cuts()), 0..5), points in proptest::collection::vec(any::<usize>(), 0..8)) {
+        let (wire, expected) = send_all(&mut FrameProtocol::<Client>::new(()), &messages);
+        let chunks = split_at_points(&wire, &points);
+        let whole = receive(&mut FrameProtocol::<Server>::new(()).with_whole_messages(true), &chunks);
+        prop_assert_eq!(&whole, &Seen { events: expected, error: None });
+        prop_assert_eq!(whole, receive(&mut FrameProtocol::<Server>::new(()), &chunks));
+    }
+
+    #[test]
+    fn whole_messages_fail_like_pieces_on_broken_streams(seed in any::<u64>(), client_sends: bool, points in proptest::collection::vec(any::<usize>(), 0..8)) {
+        let mut rng = support::wire_gen::Rng(seed | 1);
+        let mut stream = support::wire_gen::valid_stream(&mut rng, client_sends);
+        if rng.chance(80) {
+            support::wire_gen::mutate(&mut rng, &mut stream);
+        }
+        let chunks = split_at_points(&stream, &points);
+        if client_sends {
+            let pieces = receive(&mut FrameProtocol::<Server>::new(()), &chunks);
+            let whole = receive(&mut FrameProtocol::<Server>::new(()).with_whole_messages(true), &chunks);
+            prop_assert_eq!(whole, pieces);
+        } else {
+            let pieces = receive(&mut FrameProtocol::<Client>::new(()), &chunks);
+            let whole = receive(&mut FrameProtocol::<Client>::new(()).with_whole_messages(true), &chunks);
+            prop_assert_eq!(whole, pieces);
+        }
+    }
+
+    #[test]
+    fn whole_messages_agree_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..200), points in proptest::collection::vec(any::<usize>(), 0..6)) {
+        let chunks = split_at_points(&data, &points);
+        let pieces = receive(&mut FrameProtocol::<Server>::new(()), &chunks);
+        let whole = receive(&mut FrameProtocol::<Server>::new(()).with_whole_messages(true), &chunks);
+        prop_assert_eq!(whole, pieces);
+    }
+}
+
+/// In whole-message mode every data frame out of the protocol is a whole message.
+#[test]
+fn whole_messages_come_out_in_one_frame() {
+    let mut client = FrameProtocol::<Client>::new(());
+    let mut server = FrameProtocol::<Server>::new(()).with_whole_messages(true);
+    let mut wire = Vec::new();
+    let mut message = client.binary_message().unwrap();
+    message.fragment(&[1; 300], &mut wire).unwrap();
+    message.ping(b"p", &mut wire).unwrap();
+    message.finish(&[2; 70_000], &mut wire).unwrap();
+    let mut frames = Vec::new();
+    for chunk in wire.chunks(1000) {
+        server.receive_bytes(chunk);
+        frames.extend(server.received_frames().map(Result::unwrap));
+    }
+    assert_eq!(frames.len(), 2);
+    assert_eq!(
+        (frames[0].opcode, frames[0].payload.as_bytes()),
+        (Opcode::Ping, &b"p"[..])
+    );
+    let data = &frames[1];
+    assert_eq!(data.opcode, Opcode::Binary);
+    assert!(data.frame_finished && data.message_finished);
+    assert_eq!(data.payload.len(), 70_300);
+    assert!(data.payload.as_bytes()[..300].iter().all(|&b| b == 1));
+    assert!(data.payload.as_bytes()[300..].iter().all(|&b| b == 2));
 }

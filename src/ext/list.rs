@@ -46,6 +46,20 @@ mod sealed {
             payload: &mut BytesMut,
             end: Option<bool>,
         ) -> Result<(), HookError>;
+        /// Client: appends each extension's offer (`name[; params]`) to `out`, comma
+        /// separated (RFC 6455 §9.1); returns a bit per extension that made an offer.
+        fn offer_all(&mut self, out: &mut String) -> u8;
+        /// Server: offers the element to the first extension named in it that has not
+        /// accepted yet (bit clear in `accepted`); appends its answer element to `out`.
+        fn accept_offer(&mut self, offer: &str, accepted: &mut u8, out: &mut String);
+        /// Client: hands an answer element to the extension it names, which must have
+        /// offered (bit in `offered`) and not been answered yet (bit in `answered`).
+        fn finalize_answer(
+            &mut self,
+            answer: &str,
+            offered: u8,
+            answered: &mut u8,
+        ) -> Result<(), String>;
         /// Runs `outbound` in reverse list order.
         fn outbound(
             &mut self,
@@ -78,9 +92,25 @@ impl ListHooks for () {
     ) -> Result<(), HookError> {
         Ok(())
     }
+    fn offer_all(&mut self, _: &mut String) -> u8 {
+        0
+    }
+    fn accept_offer(&mut self, _: &str, _: &mut u8, _: &mut String) {}
+    fn finalize_answer(&mut self, answer: &str, _: u8, _: &mut u8) -> Result<(), String> {
+        Err(not_offered(answer))
+    }
     fn outbound(&mut self, _: &FrameContext, _: &mut OutboundFrame) -> Result<(), HookError> {
         Ok(())
     }
+}
+
+/// The error for an answer naming an extension the client did not offer (RFC 6455 §9.1:
+/// the server's choices must come from the client's offers).
+fn not_offered(answer: &str) -> String {
+    format!(
+        "the server accepted extension {:?}, which was not offered (RFC 6455 §9.1)",
+        crate::handshake::header_value::extension_name(answer)
+    )
 }
 
 macro_rules! tuple_list {
@@ -125,6 +155,51 @@ macro_rules! tuple_list {
                     }
                 })+
                 Ok(())
+            }
+            fn offer_all(&mut self, out: &mut String) -> u8 {
+                let mut offered = 0;
+                $(
+                    let mut params = String::new();
+                    if self.$idx.offer(&mut params) {
+                        if !out.is_empty() {
+                            out.push_str(", ");
+                        }
+                        out.push_str($name::NAME);
+                        out.push_str(&params);
+                        offered |= 1 << $idx;
+                    }
+                )+
+                offered
+            }
+            fn accept_offer(&mut self, offer: &str, accepted: &mut u8, out: &mut String) {
+                let name = crate::handshake::header_value::extension_name(offer);
+                $(
+                    if name == $name::NAME && *accepted & (1 << $idx) == 0 {
+                        let mut params = String::new();
+                        if self.$idx.accept(offer, &mut params) {
+                            *accepted |= 1 << $idx;
+                            if !out.is_empty() {
+                                out.push_str(", ");
+                            }
+                            out.push_str($name::NAME);
+                            out.push_str(&params);
+                        }
+                        return;
+                    }
+                )+
+            }
+            fn finalize_answer(&mut self, answer: &str, offered: u8, answered: &mut u8) -> Result<(), String> {
+                let name = crate::handshake::header_value::extension_name(answer);
+                $(
+                    if name == $name::NAME && offered & (1 << $idx) != 0 {
+                        if *answered & (1 << $idx) != 0 {
+                            return Err(format!("the server answered extension {name} twice"));
+                        }
+                        *answered |= 1 << $idx;
+                        return self.$idx.finalize(answer).map_err(|e| e.to_string());
+                    }
+                )+
+                Err(not_offered(answer))
             }
             fn outbound(&mut self, ctx: &FrameContext, frame: &mut OutboundFrame) -> Result<(), HookError> {
                 $(if self.$ridx.enabled() {

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 
 use crate::close::CloseReason;
 use crate::error::ParseFailed;
@@ -14,8 +14,15 @@ use crate::frame::header::{HeaderPrefix, parse_header_prefix};
 use crate::frame::mask::apply_mask;
 use crate::frame::{Frame, Header, Opcode, Payload};
 use crate::limits::Limits;
-use crate::message::utf8::incomplete_tail_len;
+use crate::message::decoder::message_opcode;
+use crate::message::utf8::{incomplete_tail_len, invalid_utf8, truncated_utf8, whole_characters};
 use crate::role::Role;
+use crate::text::Utf8Bytes;
+
+/// A receive buffer whose capacity grew past this (for a large frame, or a large read) is
+/// released once it has been emptied, so that an idle connection does not keep the memory
+/// of its largest message. Below it, the buffer is kept and reused without allocating.
+const KEEP_CAPACITY: usize = 64 * 1024;
 
 /// Least room made in the receive buffer when it is full: 4 KiB, a typical read.
 const MIN_RESERVE: usize = 4096;
@@ -63,6 +70,44 @@ struct DecoderCore {
     /// Whether the last data frame had FIN clear, so a CONTINUATION must come next.
     message_open: bool,
     failed: Option<ParseFailed>,
+    /// Whether the buffer's capacity passed [`KEEP_CAPACITY`] since it was last released.
+    oversized: bool,
+    /// Whole-message mode: see [`FrameProtocol::with_whole_messages`](crate::FrameProtocol::with_whole_messages).
+    whole: bool,
+    /// Whole-message mode: payload bytes of the unfinished message, unmasked, at the front
+    /// of the buffer.
+    assembled: usize,
+    /// Whole-message mode: bytes after the assembled ones that are already consumed (headers
+    /// of later fragments, control frames between them); unparsed bytes follow.
+    gap: usize,
+    /// Whole-message mode: how much of the assembled text is known to be whole characters.
+    validated: usize,
+    /// Whole-message mode: the opcode of the message being assembled.
+    open: Option<Opcode>,
+}
+
+/// What the decoder produced: a frame or piece (the default), or a whole message.
+pub(crate) enum Decoded {
+    Piece(Frame),
+    Message(Frame),
+}
+
+impl Decoded {
+    fn into_frame(self) -> Frame {
+        match self {
+            Decoded::Piece(frame) | Decoded::Message(frame) => frame,
+        }
+    }
+}
+
+/// Progress of a frame assembled in whole-message mode.
+enum Assembly {
+    /// More bytes are needed.
+    Wait,
+    /// A fragment ended; the next frame may already be buffered.
+    Fragment,
+    /// The message is complete.
+    Message(Frame),
 }
 
 #[derive(Clone, Copy)]
@@ -112,6 +157,12 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
                 message_fragments: 0,
                 message_open: false,
                 failed: None,
+                oversized: false,
+                whole: false,
+                assembled: 0,
+                gap: 0,
+                validated: 0,
+                open: None,
             },
             extensions,
             role: PhantomData,
@@ -136,10 +187,16 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
             buf.reserve(data.len().max(MIN_RESERVE));
         }
         buf.extend_from_slice(data);
+        self.core.oversized |= self.core.buf.capacity() > KEEP_CAPACITY;
     }
 
     /// The next frame or piece of a data frame, `Ok(None)` if more bytes are needed.
     pub fn process_buffer(&mut self) -> Result<Option<Frame>, ParseFailed> {
+        Ok(self.decode()?.map(Decoded::into_frame))
+    }
+
+    /// [`process_buffer`](Self::process_buffer), telling whole messages apart.
+    pub(crate) fn decode(&mut self) -> Result<Option<Decoded>, ParseFailed> {
         if let Some(error) = &self.core.failed {
             self.core.buf = BytesMut::new();
             return Err(error.clone());
@@ -150,6 +207,22 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
             self.core.buf = BytesMut::new();
         }
         result
+    }
+
+    /// Switches whole-message assembly on or off; only between messages.
+    pub(crate) fn set_whole(&mut self, on: bool) {
+        debug_assert!(!self.assembling());
+        self.core.whole = on;
+    }
+
+    /// Whether whole-message assembly is on.
+    pub(crate) fn whole(&self) -> bool {
+        self.core.whole
+    }
+
+    /// Whether a message is being assembled (whole-message mode).
+    pub(crate) fn assembling(&self) -> bool {
+        self.core.open.is_some()
     }
 
     /// The extensions.
@@ -172,21 +245,45 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
         self.core.buf.len()
     }
 
-    fn step(&mut self) -> Result<Option<Frame>, ParseFailed> {
-        if let State::Header = self.core.state {
-            let Some(prefix) = parse_header_prefix(&self.core.buf)? else {
+    fn step(&mut self) -> Result<Option<Decoded>, ParseFailed> {
+        loop {
+            if let State::Header = self.core.state {
+                let raw = self.core.raw_start();
+                let Some(prefix) = parse_header_prefix(&self.core.buf[raw..])? else {
+                    return Ok(None);
+                };
+                self.check_header(&prefix.header, prefix.masked)?;
+                self.core.state = State::MaskKey(prefix);
+            }
+            if let State::MaskKey(prefix) = self.core.state {
+                let transform = E::LEN > 0 && self.extensions.any_enabled();
+                if !self.core.start_payload(prefix, transform) {
+                    return Ok(None);
+                }
+            }
+            let State::Payload(piece) = self.core.state else {
                 return Ok(None);
             };
-            self.check_header(&prefix.header, prefix.masked)?;
-            self.core.state = State::MaskKey(prefix);
-        }
-        if let State::MaskKey(prefix) = self.core.state {
-            let transform = E::LEN > 0 && self.extensions.any_enabled();
-            if !self.core.start_payload(prefix, transform) {
-                return Ok(None);
+            let control = piece.header.opcode.is_control();
+            if self.core.whole && !piece.transform && !control {
+                match self.core.assemble(piece)? {
+                    Assembly::Wait => return Ok(None),
+                    Assembly::Fragment => continue,
+                    Assembly::Message(frame) => {
+                        self.core.release_if_oversized();
+                        return Ok(Some(Decoded::Message(frame)));
+                    }
+                }
             }
+            if control && self.core.raw_start() > 0 {
+                return Ok(self.core.control_inside_message(piece).map(Decoded::Piece));
+            }
+            let piece = self.core.next_piece(&mut self.extensions)?;
+            if let State::Header = self.core.state {
+                self.core.release_if_oversized();
+            }
+            return Ok(piece.map(Decoded::Piece));
         }
-        self.core.next_piece(&mut self.extensions)
     }
 
     /// The checks that need the header but not its masking key, in Python wsproto's order:
@@ -286,19 +383,44 @@ impl DecoderCore {
         Ok(())
     }
 
+    /// Where unparsed bytes start: after the assembled message and the consumed gap (both
+    /// empty unless a message is being assembled).
+    fn raw_start(&self) -> usize {
+        self.assembled + self.gap
+    }
+
     /// Consumes the header once its masking key has arrived; `false` if it has not.
     fn start_payload(&mut self, prefix: HeaderPrefix, transform: bool) -> bool {
+        let raw = self.raw_start();
         let total = prefix.total_len();
-        if self.buf.len() < total {
+        if self.buf.len() - raw < total {
             return false;
         }
         let mut header = prefix.header;
         if prefix.masked {
             let mut key = [0; 4];
-            key.copy_from_slice(&self.buf[prefix.len..total]);
+            key.copy_from_slice(&self.buf[raw + prefix.len..raw + total]);
             header.masking_key = Some(key);
         }
-        let _ = self.buf.split_to(total);
+        if raw == 0 {
+            self.buf.advance(total);
+        } else {
+            self.gap += total;
+        }
+        if self.whole && !transform && !header.opcode.is_control() {
+            // The frame's payload will be assembled in place: make room for all of it now
+            // (the limits were checked with the header) rather than regrow and copy as it
+            // arrives.
+            let needed = self.raw_start() as u64 + header.payload_len;
+            let missing = needed.saturating_sub(self.buf.len() as u64);
+            if missing > 0 && (self.buf.capacity() as u64) < needed {
+                // At most `max_frame_size` past what is buffered; a usize on any target
+                // that could buffer it.
+                self.buf
+                    .reserve(usize::try_from(missing).unwrap_or(usize::MAX));
+                self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
+            }
+        }
         self.state = State::Payload(PayloadState {
             header,
             opcode: header.opcode,
@@ -307,6 +429,123 @@ impl DecoderCore {
             transform,
         });
         true
+    }
+
+    /// Whole-message mode: moves what has arrived of a data frame's payload next to the
+    /// message assembled so far, unmasking it and validating text on the way, so the
+    /// message is handed out as one slice of the buffer (RFC 6455 §5.4, §5.6, §8.1).
+    fn assemble(&mut self, mut piece: PayloadState) -> Result<Assembly, ParseFailed> {
+        let header = piece.header;
+        let remaining = header.payload_len - piece.consumed;
+        let raw = self.raw_start();
+        // At most `buf.len()`, so the cast back to usize is lossless.
+        let available = remaining.min((self.buf.len() - raw) as u64) as usize;
+        if remaining > 0 && available == 0 {
+            return Ok(Assembly::Wait);
+        }
+        if piece.consumed == 0 {
+            // Checked when the piecewise path would deliver the frame's first piece, so
+            // both modes fail on the same streams.
+            let opcode = message_opcode(self.open, header.opcode)?;
+            if header.opcode != Opcode::Continuation {
+                self.validated = 0;
+            }
+            self.open = Some(opcode);
+        }
+        let start = self.assembled;
+        if self.gap > 0 {
+            self.buf.copy_within(raw..raw + available, start);
+        }
+        if let Some(key) = header.masking_key {
+            let offset = (piece.consumed % 4) as usize;
+            apply_mask(&mut self.buf[start..start + available], key, offset);
+        }
+        self.assembled += available;
+        piece.consumed += available as u64;
+        self.message_delivered = self.message_delivered.saturating_add(available as u64);
+        if self.message_delivered > self.limits.max_message_size {
+            return Err(too_big_message(
+                self.message_delivered,
+                self.limits.max_message_size,
+            ));
+        }
+        let text = self.open == Some(Opcode::Text);
+        if text {
+            // Validated while the bytes are in cache; an unfinished character waits for the
+            // rest, an impossible byte fails now (RFC 6455 §8.1).
+            match whole_characters(&self.buf[self.validated..self.assembled]) {
+                Ok(valid) => self.validated += valid,
+                Err(offset) => return Err(invalid_utf8((self.validated + offset) as u64)),
+            }
+        }
+        if piece.consumed < header.payload_len {
+            self.state = State::Payload(piece);
+            return Ok(Assembly::Wait);
+        }
+        self.state = State::Header;
+        if !header.fin {
+            return Ok(Assembly::Fragment);
+        }
+        if text && self.validated != self.assembled {
+            return Err(truncated_utf8(self.validated as u64));
+        }
+        let bytes = self.buf.split_to(self.assembled).freeze();
+        self.buf.advance(self.gap);
+        self.assembled = 0;
+        self.gap = 0;
+        self.validated = 0;
+        let opcode = self.open.take().unwrap_or(Opcode::Binary);
+        let payload = if text {
+            Payload::Text(Utf8Bytes::from_validated(bytes))
+        } else {
+            Payload::Bytes(bytes)
+        };
+        Ok(Assembly::Message(Frame {
+            opcode,
+            payload,
+            frame_finished: true,
+            message_finished: true,
+        }))
+    }
+
+    /// Whole-message mode: a control frame between two fragments of the message being
+    /// assembled (RFC 6455 §5.4: "Control frames MAY be injected in the middle of a
+    /// fragmented message"). Its payload, at most 125 bytes, is copied out, so that the
+    /// message stays contiguous.
+    fn control_inside_message(&mut self, piece: PayloadState) -> Option<Frame> {
+        let header = piece.header;
+        let start = self.raw_start();
+        // Control payloads are at most 125 bytes (checked with the header).
+        let len = header.payload_len as usize;
+        if self.buf.len() - start < len {
+            return None;
+        }
+        let payload = &mut self.buf[start..start + len];
+        if let Some(key) = header.masking_key {
+            apply_mask(payload, key, 0);
+        }
+        let payload = bytes::Bytes::copy_from_slice(payload);
+        self.gap += len;
+        self.state = State::Header;
+        Some(Frame {
+            opcode: header.opcode,
+            payload: Payload::Bytes(payload),
+            frame_finished: true,
+            message_finished: true,
+        })
+    }
+
+    /// Lets go of a buffer that grew past [`KEEP_CAPACITY`] once little or nothing is left
+    /// in it; what is left is copied into a buffer of its own size.
+    fn release_if_oversized(&mut self) {
+        if self.oversized && self.raw_start() == 0 && self.buf.len() <= KEEP_CAPACITY / 4 {
+            self.buf = if self.buf.is_empty() {
+                BytesMut::new()
+            } else {
+                BytesMut::from(&self.buf[..])
+            };
+            self.oversized = false;
+        }
     }
 
     /// Delivers what has arrived of the current frame's payload.
@@ -437,5 +676,87 @@ impl<R: Role, E: ExtensionList> fmt::Debug for FrameDecoder<R, E> {
         write!(f, "FrameDecoder<{}, ", R::NAME)?;
         crate::ext::write_names(&self.extensions, f)?;
         write!(f, "> {{ buffered: {} }}", self.core.buf.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::RsvBits;
+    use crate::frame::encoder::encode_frame;
+    use crate::frame::mask::MaskingKey;
+    use crate::role::{Client, Server};
+
+    fn client_frame(fin: bool, opcode: Opcode, payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_frame::<Client>(
+            fin,
+            RsvBits::NONE,
+            opcode,
+            MaskingKey([1, 2, 3, 4]),
+            payload,
+            &mut out,
+        );
+        out
+    }
+
+    fn drain(decoder: &mut FrameDecoder<Server>) -> usize {
+        let mut delivered = 0;
+        while let Some(frame) = decoder.process_buffer().unwrap() {
+            delivered += frame.payload.len();
+        }
+        delivered
+    }
+
+    #[test]
+    fn a_large_message_does_not_keep_its_buffer() {
+        let big = client_frame(true, Opcode::Binary, &vec![7; 1 << 20]);
+        let small = client_frame(true, Opcode::Binary, &[1; 100]);
+        for whole in [false, true] {
+            let mut decoder = FrameDecoder::<Server>::new(());
+            decoder.set_whole(whole);
+            // Read by read, as a socket delivers it: the whole-message mode reserves the
+            // frame; then all at once, which grows the buffer in either mode.
+            for chunk in big.chunks(16 << 10) {
+                decoder.receive_bytes(chunk);
+                drain(&mut decoder);
+            }
+            assert!(!decoder.core.oversized, "whole {whole}: buffer released");
+            decoder.receive_bytes(&big);
+            assert!(decoder.core.oversized);
+            decoder.receive_bytes(&small[..50]);
+            assert_eq!(
+                drain(&mut decoder),
+                if whole { 1 << 20 } else { (1 << 20) + 44 }
+            );
+            assert!(!decoder.core.oversized, "whole {whole}: buffer released");
+            assert!(decoder.core.buf.capacity() <= KEEP_CAPACITY);
+            // The rest of the next frame was kept.
+            decoder.receive_bytes(&small[50..]);
+            assert_eq!(drain(&mut decoder), if whole { 100 } else { 56 });
+            // Small traffic keeps its buffer: no allocation per read.
+            decoder.receive_bytes(&small);
+            drain(&mut decoder);
+            assert!(!decoder.core.oversized);
+        }
+    }
+
+    #[test]
+    fn whole_mode_reserves_a_frame_once_and_moves_fragments_together() {
+        let mut decoder = FrameDecoder::<Server>::new(());
+        decoder.set_whole(true);
+        let mut wire = client_frame(false, Opcode::Text, "héllo ".as_bytes());
+        wire.extend(client_frame(true, Opcode::Ping, b"ping"));
+        wire.extend(client_frame(true, Opcode::Continuation, "wörld".as_bytes()));
+        decoder.receive_bytes(&wire);
+        let ping = decoder.process_buffer().unwrap().unwrap();
+        assert_eq!(
+            (ping.opcode, ping.payload.as_bytes()),
+            (Opcode::Ping, &b"ping"[..])
+        );
+        let message = decoder.process_buffer().unwrap().unwrap();
+        assert_eq!(message.payload.as_text(), Some("héllo wörld"));
+        assert_eq!(decoder.process_buffer(), Ok(None));
+        assert_eq!(decoder.buffered_len(), 0);
     }
 }

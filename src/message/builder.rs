@@ -78,9 +78,9 @@ pub struct MessageBuilder<'p, R: Role, E: ExtensionList, K: MessageKind> {
 }
 
 /// A builder for a fragmented text message.
-pub type TextMessage<'p, R, E = ()> = MessageBuilder<'p, R, E, TextKind>;
+pub type TextMessageBuilder<'p, R, E = ()> = MessageBuilder<'p, R, E, TextKind>;
 /// A builder for a fragmented binary message.
-pub type BinaryMessage<'p, R, E = ()> = MessageBuilder<'p, R, E, BinaryKind>;
+pub type BinaryMessageBuilder<'p, R, E = ()> = MessageBuilder<'p, R, E, BinaryKind>;
 
 impl<'p, R: Role, E: ExtensionList, K: MessageKind> MessageBuilder<'p, R, E, K> {
     pub(crate) fn start(proto: &'p mut FrameProtocol<R, E>) -> Result<Self, SendError> {

@@ -5,5 +5,7 @@ pub(crate) mod builder;
 pub(crate) mod decoder;
 pub(crate) mod utf8;
 
-pub use builder::{BinaryKind, BinaryMessage, MessageBuilder, MessageKind, TextKind, TextMessage};
+pub use builder::{
+    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageKind, TextKind, TextMessageBuilder,
+};
 pub use decoder::MessageDecoder;

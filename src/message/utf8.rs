@@ -81,24 +81,39 @@ impl Utf8Stream {
     }
 
     fn invalid(&self, offset: usize) -> ParseFailed {
-        ParseFailed::new(
-            format!(
-                "text message is not valid UTF-8 at byte {} (RFC 6455 §8.1)",
-                self.position + offset as u64
-            ),
-            CloseReason::INVALID_FRAME_PAYLOAD_DATA,
-        )
+        invalid_utf8(self.position + offset as u64)
     }
 
     fn truncated(&self) -> ParseFailed {
-        ParseFailed::new(
-            format!(
-                "text message ends inside a UTF-8 sequence at byte {} (RFC 6455 §8.1)",
-                self.position
-            ),
-            CloseReason::INVALID_FRAME_PAYLOAD_DATA,
-        )
+        truncated_utf8(self.position)
     }
+}
+
+/// Validates text that starts on a character boundary: `Ok` with the length of its prefix of
+/// whole characters (an unfinished but so far valid sequence may follow), or `Err` with the
+/// offset of the first byte that cannot be valid whatever follows.
+pub(crate) fn whole_characters(data: &[u8]) -> Result<usize, usize> {
+    match from_utf8(data) {
+        Ok(_) => Ok(data.len()),
+        Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
+        Err(e) => Err(e.valid_up_to()),
+    }
+}
+
+/// The error for a text message with an invalid byte at `position` (RFC 6455 §8.1: 1007).
+pub(crate) fn invalid_utf8(position: u64) -> ParseFailed {
+    ParseFailed::new(
+        format!("text message is not valid UTF-8 at byte {position} (RFC 6455 §8.1)"),
+        CloseReason::INVALID_FRAME_PAYLOAD_DATA,
+    )
+}
+
+/// The error for a text message that ends inside a character starting at `position`.
+pub(crate) fn truncated_utf8(position: u64) -> ParseFailed {
+    ParseFailed::new(
+        format!("text message ends inside a UTF-8 sequence at byte {position} (RFC 6455 §8.1)"),
+        CloseReason::INVALID_FRAME_PAYLOAD_DATA,
+    )
 }
 
 /// Length of the sequence a lead byte starts (1 for ASCII and for bytes that cannot lead,

@@ -6,7 +6,7 @@
 //! Byte-stream targets (`frame_decoder_*`, `protocol`, `protocol_deflate`) read
 //! `[split_lo, split_hi, config, stream...]`: the stream is fed once whole and once in two
 //! pieces cut at `split % (len + 1)`, and `config` picks the rest (see [`limits`],
-//! [`is_client`], [`negotiated`]). `tests/fuzz_seeds.rs` writes seeds in this layout.
+//! [`is_client`], [`whole_messages`], [`negotiated`]). `tests/fuzz_seeds.rs` writes seeds in this layout.
 #![allow(dead_code)]
 
 use bytes::Bytes;
@@ -62,6 +62,12 @@ pub fn limits(config: u8) -> Limits {
 /// Bit 7 of the configuration byte: the receiving endpoint is a client.
 pub fn is_client(config: u8) -> bool {
     config & 0x80 != 0
+}
+
+/// Bit 6 of the configuration byte: the second chunking is received with whole-message
+/// delivery, which must give the same messages and close code as pieces.
+pub fn whole_messages(config: u8) -> bool {
+    config & 0x40 != 0
 }
 
 /// Bits 2-5 of the configuration byte: window bits 8..=15 both ways (bits 2-4) and no
@@ -190,6 +196,13 @@ pub struct Seen {
 }
 
 impl Seen {
+    /// The same, ignoring a message still open at the end: whole-message delivery never
+    /// hands one out.
+    pub fn without_partial(mut self) -> Seen {
+        self.partial = None;
+        self
+    }
+
     /// Two chunkings must agree on every whole event and on the error. A message cut short
     /// by an error may have delivered more of itself in one chunking (the valid text before
     /// a bad byte arrives in the piece that ends at the cut), so partial messages need only
@@ -341,4 +354,74 @@ pub const RFC7692_TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 /// The same payload as `Bytes`, for building frames by hand.
 pub fn bytes(data: &[u8]) -> Payload {
     Payload::Bytes(Bytes::copy_from_slice(data))
+}
+
+/// The `protocol` and `protocol_deflate` targets: the stream whole with pieces delivered,
+/// then cut in two with the delivery mode bit 6 picks, for the role bit 7 picks.
+pub fn protocol_case(data: &[u8], with_deflate: bool) {
+    let Some(input) = Input::parse(data) else {
+        return;
+    };
+    let config = input.config;
+    let [whole, cut] = input.chunkings();
+    let run = |pieces: &[&[u8]], whole_messages: bool| -> Seen {
+        match (is_client(config), with_deflate) {
+            (true, false) => receive(
+                &mut FrameProtocol::<wsproto::Client>::with_limits((), limits(config))
+                    .with_whole_messages(whole_messages),
+                pieces,
+            ),
+            (false, false) => receive(
+                &mut FrameProtocol::<wsproto::Server>::with_limits((), limits(config))
+                    .with_whole_messages(whole_messages),
+                pieces,
+            ),
+            (true, true) => receive(
+                &mut FrameProtocol::<wsproto::Client, _>::with_limits(
+                    deflate(config),
+                    limits(config),
+                )
+                .with_whole_messages(whole_messages),
+                pieces,
+            ),
+            (false, true) => receive(
+                &mut FrameProtocol::<wsproto::Server, _>::with_limits(
+                    deflate(config),
+                    limits(config),
+                )
+                .with_whole_messages(whole_messages),
+                pieces,
+            ),
+        }
+    };
+    let first = run(&whole, false);
+    let second = run(&cut, whole_messages(config));
+    if whole_messages(config) {
+        first
+            .without_partial()
+            .assert_same_as(&second.without_partial());
+    } else {
+        first.assert_same_as(&second);
+    }
+}
+
+/// The `frame_decoder_*` targets: the same frames and close code in one piece or two.
+pub fn frame_decoder_case<R: Role>(data: &[u8]) {
+    let Some(input) = Input::parse(data) else {
+        return;
+    };
+    let [whole, cut] = input.chunkings().map(|pieces| {
+        let mut decoder = FrameDecoder::<R>::with_limits((), limits(input.config));
+        decode_frames(&mut decoder, &pieces)
+    });
+    // Without extensions every error is found at a header, after the frames before it
+    // were delivered whole: both chunkings see the same frames, except that a text frame
+    // cut short may hold back up to 3 more bytes in one of them (an unfinished character,
+    // judged on the bytes in the buffer).
+    assert_same_frames(&whole.0, &cut.0);
+    assert_eq!(
+        whole.1.map(|e| e.code()),
+        cut.1.map(|e| e.code()),
+        "close codes differ by chunking"
+    );
 }

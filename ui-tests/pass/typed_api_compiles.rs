@@ -36,3 +36,24 @@ fn main() {
     encode_frame::<Client>(true, RsvBits::NONE, Opcode::Text, MaskingKey([1, 2, 3, 4]), b"x", &mut out);
     encode_frame::<Server>(true, RsvBits::NONE, Opcode::Text, Unmasked, b"x", &mut out);
 }
+
+/// The typed connection life: handshake, open, closing.
+#[allow(dead_code)]
+fn connection_life() -> Result<(), Box<dyn std::error::Error>> {
+    use wsproto::{
+        AcceptConnection, ClientHandshake, ClientHandshakeOutcome, CloseConnection, CloseReason, Request,
+        ServerHandshake, ServerHandshakeOutcome,
+    };
+    let (handshake, request) = ClientHandshake::new(Request::new("example.com", "/"), ())?;
+    let ServerHandshakeOutcome::Requested(incoming) = ServerHandshake::new(()).receive_data(&request)? else {
+        return Ok(());
+    };
+    let (mut server, answer) = incoming.accept(AcceptConnection::default())?;
+    let ClientHandshakeOutcome::Accepted(mut client, _) = handshake.receive_data(&answer)? else {
+        return Ok(());
+    };
+    server.receive_data(Some(&client.send_text("hello")?))?;
+    let (mut closing, _bytes) = client.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+    closing.receive_data(None)?;
+    Ok(())
+}

@@ -292,18 +292,19 @@ impl MessageDecompressor {
             }
             // One byte past the limit is enough to prove the message is too big.
             let step = min(INFLATE_STEP, (limit - out.len()).saturating_add(1));
-            let len = out.len();
             reserve_bounded(out, step, limit);
-            out.resize(len + step, 0);
+            // Inflates into the spare capacity, which is not zeroed first: zeroing a 16 KiB
+            // step cost more than inflating a small message. A reused buffer may offer more
+            // than a step; that memory is already allocated, and the check below still
+            // stops the message just past the limit.
             let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());
             let result = self
                 .inflate
-                .decompress(input, &mut out[len..], FlushDecompress::None);
+                .decompress_vec(input, out, FlushDecompress::None);
             // The totals only grow, by at most the input and output given (zlib's contract,
             // which the slicing below relies on).
             let consumed = (self.inflate.total_in() - before_in) as usize;
             let produced = (self.inflate.total_out() - before_out) as usize;
-            out.truncate(len + produced);
             // Output that passed the limit came before any corruption the same call found
             // further on: report the first fault in stream order, as a caller feeding the
             // bytes in smaller pieces would see it.
@@ -318,8 +319,8 @@ impl MessageDecompressor {
                 self.state = InflateState::Ended { padded: false };
                 return Ok(input);
             }
-            // A full step may mean more output is pending inside the inflater.
-            if produced < step && input.is_empty() {
+            // Output space left over means the inflater wants input, not room.
+            if input.is_empty() && (out.len() < out.capacity() || produced == 0) {
                 return Ok(input);
             }
             if produced == 0 && consumed == 0 {

@@ -57,10 +57,21 @@ pub struct PerMessageDeflate {
     inbound_message: bool,
     /// Whether the frame being received is to be inflated (false for control frames).
     inbound_frame: bool,
+    /// Reused inflate target: inflating into it needs no allocation and no zeroing.
+    inflated: Vec<u8>,
+    /// Inflated payloads handed out, as slices of one buffer that is reclaimed once the
+    /// application dropped them: no allocation per message in steady state.
+    output: BytesMut,
+    /// Reused compression target, swapped with the outgoing payload's buffer.
+    compressed: Vec<u8>,
     /// The message inflated past the limit: its output was handed on for the frame
     /// decoder to deliver what fits and fail with 1009; every later hook fails.
     overflowed: bool,
 }
+
+/// Reused buffers above this are released after use, so a large message does not keep
+/// its memory. Twice a 64 KiB message's inflate buffer; zlib's own state is larger.
+const KEEP_CAPACITY: usize = 128 * 1024;
 
 impl PerMessageDeflate {
     /// An extension that will negotiate with `config` during the handshake.
@@ -119,23 +130,21 @@ impl PerMessageDeflate {
     }
 }
 
+/// A large inflated piece as the payload to deliver, without copying (Vec -> Bytes ->
+/// BytesMut moves a unique allocation). A delivered piece keeps its allocation alive for as
+/// long as the application holds it, so the slack the inflate steps reserved and did not
+/// use is given back first when it is more than a quarter.
+fn hand_over(mut inflated: Vec<u8>) -> BytesMut {
+    if inflated.capacity() - inflated.len() > inflated.len() / 4 {
+        inflated.shrink_to_fit();
+    }
+    BytesMut::from(bytes::Bytes::from(inflated))
+}
+
 /// Bytes the current message may still inflate to.
 fn remaining_budget(ctx: &FrameContext) -> usize {
     let left = ctx.max_message_size.saturating_sub(ctx.message_size);
     usize::try_from(left).unwrap_or(usize::MAX)
-}
-
-/// The inflated bytes as the piece to deliver. Vec -> Bytes -> BytesMut moves the allocation
-/// without copying (it is unique), and a delivered piece keeps it alive for as long as the
-/// application holds the piece: so give back what the inflate steps reserved and did not
-/// use first (16 KiB for a piece that inflated to one byte), or a peer sending one
-/// compressed byte per read could make each piece an application keeps pin 16 KiB. A
-/// nearly full buffer, the common case for large messages, is left as it is.
-fn into_payload(mut inflated: Vec<u8>) -> BytesMut {
-    if inflated.capacity() - inflated.len() > inflated.len() / 4 + 64 {
-        inflated.shrink_to_fit();
-    }
-    BytesMut::from(bytes::Bytes::from(inflated))
 }
 
 impl Extension for PerMessageDeflate {
@@ -214,22 +223,23 @@ impl Extension for PerMessageDeflate {
         if !self.inbound_frame || payload.is_empty() {
             return Ok(());
         }
-        let mut inflated = Vec::new();
+        let mut inflated = std::mem::take(&mut self.inflated);
+        inflated.clear();
         let result = self.decompressor(ctx.is_client)?.decompress(
             payload,
             &mut inflated,
             remaining_budget(ctx),
         );
-        match result {
-            Ok(()) => {}
-            // At most one byte over the limit: handed on, so that the frame decoder delivers
-            // what fits (an earlier fault in it, such as invalid UTF-8, is then reported
-            // first, whatever the chunking) and fails with 1009.
-            Err(CodecError::MessageTooBig { .. }) => self.overflowed = true,
-            Err(e) => return Err(CloseReason::new(e.close_code())),
+        if inflated.capacity() > KEEP_CAPACITY {
+            // A large piece is handed over, not copied: a copy would hold it twice (an
+            // inflate bomb stopped at the limit would cost twice the limit).
+            *payload = hand_over(inflated);
+        } else {
+            self.output.extend_from_slice(&inflated);
+            *payload = self.output.split();
+            self.inflated = inflated;
         }
-        *payload = into_payload(inflated);
-        Ok(())
+        self.hand_on(result)
     }
 
     fn inbound_complete(
@@ -241,18 +251,17 @@ impl Extension for PerMessageDeflate {
         if self.overflowed || !self.inbound_frame || !fin {
             return Ok(());
         }
-        let mut inflated = Vec::from(std::mem::take(payload));
+        // This piece is not yet counted in `ctx.message_size`.
+        let budget = remaining_budget(ctx).saturating_sub(payload.len());
+        let mut inflated = std::mem::take(&mut self.inflated);
+        inflated.clear();
         let result = self
             .decompressor(ctx.is_client)?
-            .finish_message(&mut inflated, remaining_budget(ctx));
-        match result {
-            Ok(()) => {}
-            // As in `inbound_payload`: the frame decoder delivers what fits, then fails.
-            Err(CodecError::MessageTooBig { .. }) => self.overflowed = true,
-            Err(e) => return Err(CloseReason::new(e.close_code())),
-        }
-        *payload = into_payload(inflated);
-        Ok(())
+            .finish_message(&mut inflated, budget);
+        // A sync-flushed message's tail inflates to nothing, so this rarely copies.
+        payload.extend_from_slice(&inflated);
+        self.keep_buffers(inflated);
+        self.hand_on(result)
     }
 
     fn outbound(
@@ -266,11 +275,44 @@ impl Extension for PerMessageDeflate {
         if frame.opcode != Opcode::Continuation {
             frame.rsv.rsv1 = true;
         }
-        let mut compressed = Vec::with_capacity(frame.payload.len() / 2 + 16);
+        let mut compressed = std::mem::take(&mut self.compressed);
+        compressed.clear();
         self.compressor(ctx.is_client)?
             .compress(&frame.payload, frame.fin, &mut compressed)
             .map_err(|e| CloseReason::new(e.close_code()))?;
-        frame.payload = compressed;
+        // The caller's buffer becomes ours for next time: no allocation per message.
+        let mut spare = std::mem::replace(&mut frame.payload, compressed);
+        if spare.capacity() > KEEP_CAPACITY {
+            spare = Vec::new();
+        }
+        self.compressed = spare;
         Ok(())
+    }
+}
+
+impl PerMessageDeflate {
+    /// A message inflated past the limit is not refused here: its output (just past the
+    /// budget) is handed on, so that the frame decoder delivers what fits (an earlier fault
+    /// in it, such as invalid UTF-8, is then reported first, whatever the chunking) and
+    /// fails with 1009. Every later hook fails.
+    fn hand_on(&mut self, result: Result<(), CodecError>) -> Result<(), CloseReason> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(CodecError::MessageTooBig { .. }) => {
+                self.overflowed = true;
+                Ok(())
+            }
+            Err(e) => Err(CloseReason::new(e.close_code())),
+        }
+    }
+
+    /// Keeps the buffers for the next piece unless a large piece grew them: the output
+    /// buffer grows only by what was inflated, so a small inflate buffer means a small one.
+    fn keep_buffers(&mut self, inflated: Vec<u8>) {
+        if inflated.capacity() <= KEEP_CAPACITY {
+            self.inflated = inflated;
+        } else {
+            self.output = BytesMut::new();
+        }
     }
 }

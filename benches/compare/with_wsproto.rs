@@ -1,0 +1,188 @@
+//! wsproto: `FrameProtocol` as a server (receiving) or either role (encoding).
+
+use bytes::Bytes;
+use wsproto::deflate::{Negotiated, PerMessageDeflate};
+use wsproto::{Client, ExtensionList, FrameProtocol, Payload, Role, Server};
+
+use crate::input::{READ_SIZE, Workload};
+use crate::sink::Sink;
+
+/// Pieces as they arrive, assembled by the application into whole messages the way a user
+/// would: a message that arrived in one piece is used as is, others are copied together.
+fn receive_pieces<E: ExtensionList>(
+    mut proto: FrameProtocol<Server, E>,
+    wire: &[u8],
+    sink: &mut Sink,
+) -> Result<(), String> {
+    let mut assembly = Vec::new();
+    for read in wire.chunks(READ_SIZE) {
+        proto.receive_bytes(read);
+        for frame in proto.received_frames() {
+            let frame = frame.map_err(|e| e.to_string())?;
+            let bytes = match &frame.payload {
+                Payload::Bytes(b) => &b[..],
+                Payload::Text(t) => t.as_bytes(),
+                Payload::Close(..) => return Err("unexpected close".into()),
+            };
+            if frame.message_finished && assembly.is_empty() {
+                sink.deliver(bytes);
+            } else {
+                assembly.extend_from_slice(bytes);
+                if frame.message_finished {
+                    sink.deliver(&assembly);
+                    assembly.clear();
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn receive_pieces_plain(
+    _: &Workload,
+    wire: &[u8],
+    _: usize,
+    sink: &mut Sink,
+) -> Result<(), String> {
+    receive_pieces(FrameProtocol::<Server>::new(()), wire, sink)
+}
+
+pub fn inflate_pieces(_: &Workload, wire: &[u8], _: usize, sink: &mut Sink) -> Result<(), String> {
+    let deflate = PerMessageDeflate::negotiated(Negotiated::default());
+    receive_pieces(FrameProtocol::<Server, _>::new((deflate,)), wire, sink)
+}
+
+fn encode_with<R: Role, E: ExtensionList>(
+    mut proto: FrameProtocol<R, E>,
+    w: &Workload,
+    keep: bool,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128 << 10);
+    for m in &w.messages {
+        if !keep && out.len() > 64 << 10 {
+            out.clear();
+        }
+        let result = if w.text {
+            proto.send_data_into(std::str::from_utf8(m).expect("text"), true, &mut out)
+        } else {
+            proto.send_data_into(&m[..], true, &mut out)
+        };
+        result.expect("encode");
+    }
+    out
+}
+
+pub fn encode(w: &Workload, client: bool, keep: bool) -> Vec<u8> {
+    if client {
+        encode_with(FrameProtocol::<Client>::new(()), w, keep)
+    } else {
+        encode_with(FrameProtocol::<Server>::new(()), w, keep)
+    }
+}
+
+pub fn compress(w: &Workload, keep: bool) -> Vec<u8> {
+    let deflate = PerMessageDeflate::negotiated(Negotiated::default());
+    encode_with(FrameProtocol::<Server, _>::new((deflate,)), w, keep)
+}
+
+/// Whole messages straight from the protocol (`with_whole_messages`).
+fn receive_whole<E: ExtensionList>(
+    proto: FrameProtocol<Server, E>,
+    wire: &[u8],
+    sink: &mut Sink,
+) -> Result<(), String> {
+    let mut proto = proto.with_whole_messages(true);
+    for read in wire.chunks(READ_SIZE) {
+        proto.receive_bytes(read);
+        for frame in proto.received_frames() {
+            let frame = frame.map_err(|e| e.to_string())?;
+            match &frame.payload {
+                Payload::Bytes(b) => sink.deliver(b),
+                Payload::Text(t) => sink.deliver(t.as_bytes()),
+                Payload::Close(..) => return Err("unexpected close".into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn receive_whole_plain(
+    _: &Workload,
+    wire: &[u8],
+    _: usize,
+    sink: &mut Sink,
+) -> Result<(), String> {
+    receive_whole(FrameProtocol::<Server>::new(()), wire, sink)
+}
+
+pub fn inflate_whole(_: &Workload, wire: &[u8], _: usize, sink: &mut Sink) -> Result<(), String> {
+    let deflate = PerMessageDeflate::negotiated(Negotiated::default());
+    receive_whole(FrameProtocol::<Server, _>::new((deflate,)), wire, sink)
+}
+
+/// The messages as a client with permessage-deflate sends them (context takeover).
+pub fn compressed_client_wire(messages: &[Bytes]) -> (Vec<u8>, usize) {
+    let deflate = PerMessageDeflate::negotiated(Negotiated::default());
+    let mut keys = crate::input::Rng::new(99);
+    let mut client =
+        FrameProtocol::<Client, _>::new((deflate,)).with_mask_key_source(move || keys.key());
+    let mut wire = Vec::new();
+    let mut half = 0;
+    for (i, m) in messages.iter().enumerate() {
+        if i == messages.len() / 2 {
+            half = wire.len();
+        }
+        client
+            .send_data_into(std::str::from_utf8(m).expect("text"), true, &mut wire)
+            .expect("encode");
+    }
+    (wire, half)
+}
+
+/// Decodes what an adapter encoded (frames from a client if `from_client`), for the check.
+pub fn decode_encoded(
+    out: &[u8],
+    from_client: bool,
+    deflate: bool,
+) -> Result<Vec<Vec<u8>>, String> {
+    fn decode<R: Role, E: ExtensionList>(
+        mut proto: FrameProtocol<R, E>,
+        out: &[u8],
+    ) -> Result<Vec<Vec<u8>>, String> {
+        let mut messages = Vec::new();
+        let mut message = Vec::new();
+        proto.receive_bytes(out);
+        for frame in proto.received_frames() {
+            let frame = frame.map_err(|e| e.to_string())?;
+            message.extend_from_slice(frame.payload.as_bytes());
+            if frame.message_finished {
+                messages.push(std::mem::take(&mut message));
+            }
+        }
+        Ok(messages)
+    }
+    let limits = wsproto::Limits::unlimited();
+    let ext = || PerMessageDeflate::negotiated(Negotiated::default());
+    match (from_client, deflate) {
+        (true, false) => decode(FrameProtocol::<Server>::with_limits((), limits), out),
+        (false, false) => decode(FrameProtocol::<Client>::with_limits((), limits), out),
+        (true, true) => decode(
+            FrameProtocol::<Server, _>::with_limits((ext(),), limits),
+            out,
+        ),
+        (false, true) => decode(
+            FrameProtocol::<Client, _>::with_limits((ext(),), limits),
+            out,
+        ),
+    }
+}
+
+/// Feeds `wire` in reads and drops every delivered message (for the memory figures).
+pub fn feed(proto: &mut FrameProtocol<Server>, wire: &[u8]) {
+    for read in wire.chunks(READ_SIZE) {
+        proto.receive_bytes(read);
+        for frame in proto.received_frames() {
+            frame.expect("valid");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The connection layer (RFC 6455 §4-§7): events, states, the handshake-free
+//! [`Connection`], the full [`WSConnection`], and a typed API in which a connection that
+//! is not open offers no way to send a message.
+
+#[allow(clippy::module_inception)]
+mod connection;
+mod error;
+mod events;
+mod state;
+mod typed;
+mod ws_connection;
+
+pub use connection::{Connection, Events};
+pub use error::{LocalProtocolError, RemoteProtocolError};
+pub use events::{
+    AcceptConnection, BytesMessage, CloseConnection, Event, Ping, Pong, RejectConnection,
+    RejectData, Request, TextMessage,
+};
+pub use state::ConnectionState;
+pub use typed::{
+    ClientHandshake, ClientHandshakeOutcome, ClosingConnection, IncomingRequest, OpenConnection,
+    ServerHandshake, ServerHandshakeError, ServerHandshakeOutcome,
+};
+pub use ws_connection::{WSConnection, WsEvents};
+
+/// Either side's protocol error, from [`WSConnection::receive_data`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectionError {
+    /// The application did something the state forbids.
+    #[error(transparent)]
+    Local(#[from] LocalProtocolError),
+    /// The peer broke the handshake.
+    #[error(transparent)]
+    Remote(#[from] RemoteProtocolError),
+}

@@ -1,0 +1,228 @@
+//! The HTTP/1.1 messages of the opening handshake (RFC 6455 §4.1, §4.2): parsed with
+//! `httparse` from a bounded buffer, and written out.
+
+use std::fmt::Write as _;
+
+use crate::handshake::HandshakeLimits;
+
+/// Header fields as name and raw value, in the order they appeared.
+pub type Headers = Vec<(String, Vec<u8>)>;
+
+/// A parsed request head.
+#[derive(Debug)]
+pub(crate) struct RequestHead {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) headers: Headers,
+}
+
+/// A parsed response head.
+#[derive(Debug)]
+pub(crate) struct ResponseHead {
+    pub(crate) status: u16,
+    pub(crate) headers: Headers,
+}
+
+/// Why a head could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HeadError {
+    /// More than the limit arrived without a complete head (answer 431).
+    TooLarge(usize),
+    /// More header fields than the limit (answer 431).
+    TooManyHeaders(usize),
+    /// Not HTTP/1.1, or malformed.
+    Malformed(String),
+}
+
+impl HeadError {
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            HeadError::TooLarge(limit) => {
+                format!("handshake larger than the limit of {limit} bytes")
+            }
+            HeadError::TooManyHeaders(limit) => {
+                format!("more than {limit} header fields in the handshake")
+            }
+            HeadError::Malformed(why) => format!("malformed HTTP message: {why}"),
+        }
+    }
+}
+
+/// Parses a request head from `buf`: `Ok(None)` if incomplete, else the head and its length.
+pub(crate) fn parse_request(
+    buf: &[u8],
+    limits: &HandshakeLimits,
+) -> Result<Option<(RequestHead, usize)>, HeadError> {
+    let mut fields = vec![httparse::EMPTY_HEADER; limits.max_headers];
+    let mut request = httparse::Request::new(&mut fields);
+    let status = request.parse(buf).map_err(|e| map_error(e, limits))?;
+    let httparse::Status::Complete(len) = status else {
+        return incomplete(buf, limits);
+    };
+    check_size(len, limits)?;
+    if request.version != Some(1) {
+        return Err(HeadError::Malformed(
+            "the opening handshake must be HTTP/1.1 (RFC 6455 §4.1)".into(),
+        ));
+    }
+    let head = RequestHead {
+        method: request.method.unwrap_or_default().to_owned(),
+        target: request.path.unwrap_or_default().to_owned(),
+        headers: owned(request.headers),
+    };
+    Ok(Some((head, len)))
+}
+
+/// Parses a response head from `buf`: `Ok(None)` if incomplete, else the head and its length.
+pub(crate) fn parse_response(
+    buf: &[u8],
+    limits: &HandshakeLimits,
+) -> Result<Option<(ResponseHead, usize)>, HeadError> {
+    let mut fields = vec![httparse::EMPTY_HEADER; limits.max_headers];
+    let mut response = httparse::Response::new(&mut fields);
+    let status = response.parse(buf).map_err(|e| map_error(e, limits))?;
+    let httparse::Status::Complete(len) = status else {
+        return incomplete(buf, limits);
+    };
+    check_size(len, limits)?;
+    if response.version != Some(1) {
+        return Err(HeadError::Malformed(
+            "the handshake response must be HTTP/1.1 (RFC 6455 §4.1)".into(),
+        ));
+    }
+    let head = ResponseHead {
+        status: response.code.unwrap_or_default(),
+        headers: owned(response.headers),
+    };
+    Ok(Some((head, len)))
+}
+
+fn incomplete<T>(buf: &[u8], limits: &HandshakeLimits) -> Result<Option<T>, HeadError> {
+    check_size(buf.len(), limits)?;
+    Ok(None)
+}
+
+fn check_size(len: usize, limits: &HandshakeLimits) -> Result<(), HeadError> {
+    if len > limits.max_size {
+        return Err(HeadError::TooLarge(limits.max_size));
+    }
+    Ok(())
+}
+
+fn map_error(error: httparse::Error, limits: &HandshakeLimits) -> HeadError {
+    match error {
+        httparse::Error::TooManyHeaders => HeadError::TooManyHeaders(limits.max_headers),
+        other => HeadError::Malformed(other.to_string()),
+    }
+}
+
+fn owned(fields: &[httparse::Header<'_>]) -> Headers {
+    fields
+        .iter()
+        .take_while(|f| !f.name.is_empty())
+        .map(|f| (f.name.to_owned(), f.value.to_vec()))
+        .collect()
+}
+
+/// The value of the first field named `name` (ASCII case-insensitive).
+pub(crate) fn header<'h>(headers: &'h Headers, name: &str) -> Option<&'h [u8]> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_slice())
+}
+
+/// The values of every field named `name`, as text (non-UTF-8 values are skipped).
+pub(crate) fn header_values<'h>(
+    headers: &'h Headers,
+    name: &'h str,
+) -> impl Iterator<Item = &'h str> + 'h {
+    headers
+        .iter()
+        .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+        .filter_map(|(_, v)| std::str::from_utf8(v).ok())
+}
+
+/// Appends `Name: value\r\n` lines.
+pub(crate) fn write_fields<'a>(
+    out: &mut Vec<u8>,
+    fields: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) {
+    for (name, value) in fields {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Appends a status line (RFC 7230 §3.1.2).
+pub(crate) fn write_status_line(out: &mut Vec<u8>, status: u16) {
+    let mut line = String::new();
+    let _ = write!(line, "HTTP/1.1 {status} {}\r\n", reason_phrase(status));
+    out.extend_from_slice(line.as_bytes());
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        101 => "Switching Protocols",
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUEST: &[u8] =
+        b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\r\nextra";
+
+    #[test]
+    fn parses_a_request_at_every_split() {
+        let limits = HandshakeLimits::default();
+        let head_len = REQUEST.len() - 5;
+        for cut in 0..head_len {
+            assert!(
+                parse_request(&REQUEST[..cut], &limits).unwrap().is_none(),
+                "cut {cut}"
+            );
+        }
+        let (head, len) = parse_request(REQUEST, &limits).unwrap().unwrap();
+        assert_eq!(
+            (head.method.as_str(), head.target.as_str(), len),
+            ("GET", "/chat", head_len)
+        );
+        assert_eq!(header(&head.headers, "UPGRADE"), Some(&b"websocket"[..]));
+    }
+
+    #[test]
+    fn refuses_oversized_heads_and_too_many_fields() {
+        let limits = HandshakeLimits {
+            max_size: 64,
+            max_headers: 2,
+        };
+        let long = [b"GET / HTTP/1.1\r\nX: ".as_slice(), &[b'a'; 100]].concat();
+        assert_eq!(
+            parse_request(&long, &limits).unwrap_err(),
+            HeadError::TooLarge(64)
+        );
+        let many = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+        assert_eq!(
+            parse_request(many, &limits).unwrap_err(),
+            HeadError::TooManyHeaders(2)
+        );
+        let old = b"GET / HTTP/1.0\r\n\r\n";
+        assert!(matches!(
+            parse_request(old, &limits),
+            Err(HeadError::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,173 @@
+//! The server's side of the opening handshake: the checks on the client's request
+//! (RFC 6455 §4.2.1) and the answer, accepting (§4.2.2) or rejecting.
+
+use crate::connection::{
+    AcceptConnection, LocalProtocolError, RejectConnection, RemoteProtocolError, Request,
+};
+use crate::constants::WEBSOCKET_VERSION;
+use crate::ext::ExtensionList;
+use crate::handshake::accept_key::{accept_token, is_valid_key};
+use crate::handshake::client::check_field;
+use crate::handshake::header_value::{has_token, split_comma_header};
+use crate::handshake::http::{RequestHead, header, header_values, write_fields, write_status_line};
+
+/// Checks a request head (RFC 6455 §4.2.1, in Python wsproto's order plus the key's form)
+/// and returns the [`Request`] event and the client's key.
+pub(crate) fn process_request(head: RequestHead) -> Result<(Request, String), RemoteProtocolError> {
+    let headers = &head.headers;
+    if head.method != "GET" {
+        return Err(reject(format!(
+            "request method {:?}: the handshake must be a GET (RFC 6455 §4.1)",
+            head.method
+        )));
+    }
+    if !header(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
+        return Err(reject(
+            "missing header 'Connection: Upgrade' (RFC 6455 §4.2.1)",
+        ));
+    }
+    let version = header(headers, "sec-websocket-version");
+    if version != Some(WEBSOCKET_VERSION.as_bytes()) {
+        // "If this version does not match a version understood by the server, the server
+        // MUST abort the WebSocket handshake ... and instead send an appropriate HTTP error
+        // code (such as 426 Upgrade Required) and a |Sec-WebSocket-Version| header field
+        // indicating the version(s) the server is capable of understanding." (§4.2.2)
+        let hint = RejectConnection {
+            status_code: if version.is_some() { 426 } else { 400 },
+            headers: vec![("Sec-WebSocket-Version".into(), WEBSOCKET_VERSION.into())],
+            has_body: false,
+        };
+        let shown = version.map(String::from_utf8_lossy).unwrap_or_default();
+        return Err(RemoteProtocolError::new(
+            format!("Sec-WebSocket-Version {shown:?}: only 13 is supported (RFC 6455 §4.2.1)"),
+            Some(hint),
+        ));
+    }
+    let Some(key) = header(headers, "sec-websocket-key") else {
+        return Err(reject(
+            "missing header 'Sec-WebSocket-Key' (RFC 6455 §4.2.1)",
+        ));
+    };
+    if !is_valid_key(key) {
+        return Err(reject(
+            "Sec-WebSocket-Key is not the base64 form of 16 bytes (RFC 6455 §4.2.1)",
+        ));
+    }
+    if !header(headers, "upgrade").is_some_and(|v| has_token(v, "websocket")) {
+        return Err(reject(
+            "missing header 'Upgrade: websocket' (RFC 6455 §4.2.1)",
+        ));
+    }
+    let Some(host) = header(headers, "host") else {
+        return Err(reject("missing header 'Host' (RFC 6455 §4.2.1)"));
+    };
+    let key = String::from_utf8_lossy(key).into_owned();
+    let split = |name| {
+        header_values(headers, name)
+            .flat_map(split_comma_header)
+            .map(str::to_owned)
+            .collect()
+    };
+    let request = Request {
+        host: String::from_utf8_lossy(host).into_owned(),
+        target: head.target,
+        extensions: split("sec-websocket-extensions"),
+        subprotocols: split("sec-websocket-protocol"),
+        extra_headers: head
+            .headers
+            .iter()
+            .filter(|(name, _)| {
+                !["host", "sec-websocket-extensions", "sec-websocket-protocol"]
+                    .iter()
+                    .any(|s| name.eq_ignore_ascii_case(s))
+            })
+            .cloned()
+            .collect(),
+    };
+    Ok((request, key))
+}
+
+fn reject(message: impl Into<String>) -> RemoteProtocolError {
+    RemoteProtocolError::new(message, Some(RejectConnection::default()))
+}
+
+/// Appends the 101 answer (RFC 6455 §4.2.2) and lets each extension of the list accept the
+/// first offer it can.
+pub(crate) fn write_accept<E: ExtensionList>(
+    request: &Request,
+    key: &str,
+    accept: &AcceptConnection,
+    extensions: &mut E,
+    out: &mut Vec<u8>,
+) -> Result<(), LocalProtocolError> {
+    if let Some(chosen) = accept
+        .subprotocol
+        .as_ref()
+        .filter(|c| !request.subprotocols.contains(c))
+    {
+        return Err(LocalProtocolError::new(format!(
+            "subprotocol {chosen:?} was not offered by the client (RFC 6455 §4.2.2)"
+        )));
+    }
+    for (name, value) in &accept.extra_headers {
+        check_field(name, value)?;
+    }
+    let mut answers = String::new();
+    let mut accepted = 0;
+    for offer in &request.extensions {
+        extensions.accept_offer(offer, &mut accepted, &mut answers);
+    }
+    let token = accept_token(key);
+    write_status_line(out, 101);
+    let mut fields: Vec<(&str, &[u8])> = vec![
+        ("Upgrade", b"websocket"),
+        ("Connection", b"Upgrade"),
+        ("Sec-WebSocket-Accept", token.as_bytes()),
+    ];
+    if let Some(chosen) = &accept.subprotocol {
+        fields.push(("Sec-WebSocket-Protocol", chosen.as_bytes()));
+    }
+    if !answers.is_empty() {
+        fields.push(("Sec-WebSocket-Extensions", answers.as_bytes()));
+    }
+    fields.extend(
+        accept
+            .extra_headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_slice())),
+    );
+    write_fields(out, fields);
+    out.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+/// Appends a rejection's head. Returns whether its body must be sent chunked (it has one
+/// and the application gave no `Content-Length`).
+pub(crate) fn write_reject(
+    reject: &RejectConnection,
+    out: &mut Vec<u8>,
+) -> Result<bool, LocalProtocolError> {
+    for (name, value) in &reject.headers {
+        check_field(name, value)?;
+    }
+    let has_length = reject
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+    write_status_line(out, reject.status_code);
+    write_fields(
+        out,
+        reject
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_slice())),
+    );
+    let chunked = reject.has_body && !has_length;
+    if chunked {
+        write_fields(out, [("Transfer-Encoding", &b"chunked"[..])]);
+    } else if !reject.has_body && !has_length {
+        write_fields(out, [("Content-Length", &b"0"[..])]);
+    }
+    out.extend_from_slice(b"\r\n");
+    Ok(chunked)
+}

@@ -1,0 +1,9 @@
+//! RFC 6455 §5.5.1: closing consumes the open connection, so it cannot be used to send.
+use wsproto::{CloseConnection, CloseReason, OpenConnection, Server};
+
+fn after_close(mut open: OpenConnection<Server>) {
+    let (_closing, _close_frame) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+    let _ = open.send_text("too late");
+}
+
+fn main() {}
