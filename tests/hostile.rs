@@ -315,6 +315,25 @@ fn fragment_flood<R: Role>(continuation_payload: &[u8]) {
         peak < batch.len() + 16 * KIB,
         "{peak} bytes for a million fragments"
     );
+
+    // Whole-message delivery holds the message, not the headers: a million empty or 1-byte
+    // fragments cost what their payload adds up to.
+    let ((delivered, error), peak) = peak_during(|| {
+        let mut proto =
+            FrameProtocol::<R>::with_limits((), Limits::unlimited()).with_whole_messages(true);
+        proto.receive_bytes(&first);
+        flood(&mut proto, &batch, 1 << 10)
+    });
+    assert_eq!((delivered, error), (0, None));
+    println!(
+        "{}: a million {size}-byte fragments, whole messages, peak {peak} bytes",
+        R::NAME
+    );
+    let payload = (1 << 20) * continuation_payload.len();
+    assert!(
+        peak < 2 * payload + 2 * batch.len() + 64 * KIB,
+        "{peak} bytes"
+    );
 }
 
 #[test]
@@ -403,6 +422,36 @@ fn ping_flood<R: Role>() {
         peak < 2 * batch.len() + 16 * KIB,
         "{peak} bytes for 3 million control frames"
     );
+}
+
+/// Whole-message delivery keeps a message's payload together in the receive buffer; the
+/// headers and control frames between its fragments must not pile up behind it while the
+/// message stays open.
+fn ping_flood_inside_a_whole_message<R: Role>() {
+    let _guard = exclusive();
+    let batch = concat(&[to::<R>(0x89, &[b'p'; 125]), to::<R>(0x00, b"")]).repeat(512);
+    let ((delivered, error), peak) = peak_during(|| {
+        let mut proto =
+            FrameProtocol::<R>::with_limits((), Limits::unlimited()).with_whole_messages(true);
+        proto.receive_bytes(&to::<R>(0x01, b"open"));
+        flood(&mut proto, &batch, 2048)
+    });
+    assert_eq!((delivered, error), (512 * 2048, None));
+    println!(
+        "{}: a million pings inside a whole message, peak {peak} bytes",
+        R::NAME
+    );
+    assert!(peak < 2 * batch.len() + 16 * KIB, "{peak} bytes");
+}
+
+#[test]
+fn a_ping_flood_inside_a_whole_message_costs_bounded_memory_on_a_server() {
+    ping_flood_inside_a_whole_message::<Server>();
+}
+
+#[test]
+fn a_ping_flood_inside_a_whole_message_costs_bounded_memory_on_a_client() {
+    ping_flood_inside_a_whole_message::<Client>();
 }
 
 #[test]

@@ -27,6 +27,10 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 /// Least room made in the receive buffer when it is full: 4 KiB, a typical read.
 const MIN_RESERVE: usize = 4096;
 
+/// Whole-message mode: the gap of headers and control frames inside a message is closed
+/// once it reaches this size (and outgrows the bytes after it).
+const COMPACT_GAP: usize = 4096;
+
 /// Parses frames from received bytes (RFC 6455 §5).
 ///
 /// ```
@@ -406,6 +410,7 @@ impl DecoderCore {
             self.buf.advance(total);
         } else {
             self.gap += total;
+            self.compact_gap();
         }
         if self.whole && !transform && !header.opcode.is_control() {
             // The frame's payload will be assembled in place: make room for all of it now
@@ -526,6 +531,7 @@ impl DecoderCore {
         }
         let payload = bytes::Bytes::copy_from_slice(payload);
         self.gap += len;
+        self.compact_gap();
         self.state = State::Header;
         Some(Frame {
             opcode: header.opcode,
@@ -533,6 +539,21 @@ impl DecoderCore {
             frame_finished: true,
             message_finished: true,
         })
+    }
+
+    /// Whole-message mode: closes the gap the message's headers and control frames leave
+    /// between the assembled payload and the unparsed bytes once it is large and outgrows
+    /// them, so that a message that never ends (pings between its fragments, or empty
+    /// fragments) cannot grow the buffer without bound. Moves at most as many bytes as the
+    /// gap held, so the copy is paid for by the frames that made the gap.
+    fn compact_gap(&mut self) {
+        let raw = self.raw_start();
+        let unparsed = self.buf.len() - raw;
+        if self.gap >= COMPACT_GAP && self.gap >= unparsed {
+            self.buf.copy_within(raw.., self.assembled);
+            self.buf.truncate(self.assembled + unparsed);
+            self.gap = 0;
+        }
     }
 
     /// Lets go of a buffer that grew past [`KEEP_CAPACITY`] once little or nothing is left
