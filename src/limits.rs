@@ -8,10 +8,12 @@
 ///
 /// Every limit is checked on a frame's header, before a byte of its payload is buffered, so
 /// a peer cannot make the crate allocate what it merely announces (the rust-websocket bug of
-/// RUSTSEC-2022-0035 allocated the announced length up front). What the crate itself keeps
-/// does not grow with the input: a data payload is handed out as it arrives, a control frame
-/// waits for at most 125 bytes, and a text message carries at most 3 bytes of an unfinished
-/// character. The limits protect what an application builds from the pieces it is given.
+/// RUSTSEC-2022-0035 allocated the announced length up front). Delivering pieces (the
+/// default), what the crate itself keeps does not grow with the input: a data payload is
+/// handed out as it arrives, a control frame waits for at most 125 bytes, and a text message
+/// carries at most 3 bytes of an unfinished character; the limits protect what an
+/// application builds from the pieces it is given. With whole-message delivery the crate
+/// holds the message, and the limits bound that.
 ///
 /// | limit | default | protects against | others' defaults |
 /// |---|---|---|---|
