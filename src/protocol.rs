@@ -204,9 +204,12 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         }
     }
 
-    /// Feeds received bytes.
+    /// Feeds received bytes. After a close frame or an error they are dropped: nothing more
+    /// is delivered, and a peer that goes on sending cannot grow the buffer.
     pub fn receive_bytes(&mut self, data: &[u8]) {
-        self.decoder.receive_bytes(data);
+        if !self.done {
+            self.decoder.receive_bytes(data);
+        }
     }
 
     /// The frames the received bytes complete, in order. Data frames come out per piece,

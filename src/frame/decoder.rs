@@ -24,6 +24,13 @@ use crate::text::Utf8Bytes;
 /// of its largest message. Below it, the buffer is kept and reused without allocating.
 const KEEP_CAPACITY: usize = 64 * 1024;
 
+/// Least room made in the receive buffer when it is full: 4 KiB, a typical read.
+const MIN_RESERVE: usize = 4096;
+
+/// Whole-message mode: the gap of headers and control frames inside a message is closed
+/// once it reaches this size (and outgrows the bytes after it).
+const COMPACT_GAP: usize = 4096;
+
 /// Parses frames from received bytes (RFC 6455 §5).
 ///
 /// ```
@@ -62,6 +69,10 @@ struct DecoderCore {
     message_announced: u64,
     /// Payload bytes delivered so far for the message, after extensions.
     message_delivered: u64,
+    /// Data frames of the message so far, for `Limits::max_fragments_per_message`.
+    message_fragments: u64,
+    /// Whether the last data frame had FIN clear, so a CONTINUATION must come next.
+    message_open: bool,
     failed: Option<ParseFailed>,
     /// Whether the buffer's capacity passed [`KEEP_CAPACITY`] since it was last released.
     oversized: bool,
@@ -147,6 +158,8 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
                 message_opcode: Opcode::Binary,
                 message_announced: 0,
                 message_delivered: 0,
+                message_fragments: 0,
+                message_open: false,
                 failed: None,
                 oversized: false,
                 whole: false,
@@ -161,9 +174,23 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     }
 
     /// Appends received bytes to the buffer. Nothing is parsed until
-    /// [`process_buffer`](FrameDecoder::process_buffer).
+    /// [`process_buffer`](FrameDecoder::process_buffer). After an error the bytes are
+    /// dropped.
     pub fn receive_bytes(&mut self, data: &[u8]) {
-        self.core.buf.extend_from_slice(data);
+        // After an error nothing more is parsed: keeping the bytes would let a peer that goes
+        // on sending grow the buffer without end.
+        if self.core.failed.is_some() {
+            return;
+        }
+        let buf = &mut self.core.buf;
+        if buf.capacity() - buf.len() < data.len() {
+            // Delivered pieces share the buffer they were cut from, so while an application
+            // holds them a new one is allocated, as large as asked for: ask for room for many
+            // small reads, or a peer sending one tiny frame per read costs a buffer (and its
+            // shared header) per frame, six times what it sends.
+            buf.reserve(data.len().max(MIN_RESERVE));
+        }
+        buf.extend_from_slice(data);
         self.core.oversized |= self.core.buf.capacity() > KEEP_CAPACITY;
     }
 
@@ -175,11 +202,13 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     /// [`process_buffer`](Self::process_buffer), telling whole messages apart.
     pub(crate) fn decode(&mut self) -> Result<Option<Decoded>, ParseFailed> {
         if let Some(error) = &self.core.failed {
+            self.core.buf = BytesMut::new();
             return Err(error.clone());
         }
         let result = self.step();
         if let Err(error) = &result {
             self.core.failed = Some(error.clone());
+            self.core.buf = BytesMut::new();
         }
         result
     }
@@ -266,13 +295,22 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
     fn check_header(&mut self, header: &Header, masked: bool) -> Result<(), ParseFailed> {
         let core = &mut self.core;
         if !header.opcode.is_control() {
+            if E::LEN > 0 && self.extensions.any_enabled() {
+                // Checked here, not only by the message decoder, so that no extension hook is
+                // given a frame outside a message and a broken order gives 1002 before the
+                // payload is transformed, whatever the chunking.
+                check_fragment_order(core.message_open, header.opcode)?;
+            }
+            core.message_open = !header.fin;
             if header.opcode != Opcode::Continuation {
                 core.message_opcode = header.opcode;
                 core.text_message = header.opcode == Opcode::Text;
                 core.message_announced = 0;
                 core.message_delivered = 0;
+                core.message_fragments = 0;
             }
             core.message_announced = core.message_announced.saturating_add(header.payload_len);
+            core.message_fragments = core.message_fragments.saturating_add(1);
         }
         let ctx = core.context(header.opcode);
         let used = self
@@ -321,7 +359,7 @@ impl DecoderCore {
         if header.payload_len > self.limits.max_frame_size {
             return Err(ParseFailed::new(
                 format!(
-                    "frame of {} bytes exceeds the limit of {} bytes per frame",
+                    "frame of {} bytes exceeds the limit of {} bytes per frame (Limits::max_frame_size)",
                     header.payload_len, self.limits.max_frame_size
                 ),
                 CloseReason::MESSAGE_TOO_BIG,
@@ -331,6 +369,19 @@ impl DecoderCore {
             return Err(too_big_message(
                 self.message_announced,
                 self.limits.max_message_size,
+            ));
+        }
+        // Counted on every continuation header, empty frames included: no byte limit sees a
+        // message made of empty fragments (Node ws CVE-2026-48779 counted only non-empty ones).
+        if header.opcode == Opcode::Continuation
+            && self.message_fragments > self.limits.max_fragments_per_message
+        {
+            return Err(ParseFailed::new(
+                format!(
+                    "message of at least {} fragments exceeds the limit of {} fragments per message (Limits::max_fragments_per_message)",
+                    self.message_fragments, self.limits.max_fragments_per_message
+                ),
+                CloseReason::MESSAGE_TOO_BIG,
             ));
         }
         Ok(())
@@ -359,6 +410,7 @@ impl DecoderCore {
             self.buf.advance(total);
         } else {
             self.gap += total;
+            self.compact_gap();
         }
         if self.whole && !transform && !header.opcode.is_control() {
             // The frame's payload will be assembled in place: make room for all of it now
@@ -479,6 +531,7 @@ impl DecoderCore {
         }
         let payload = bytes::Bytes::copy_from_slice(payload);
         self.gap += len;
+        self.compact_gap();
         self.state = State::Header;
         Some(Frame {
             opcode: header.opcode,
@@ -486,6 +539,21 @@ impl DecoderCore {
             frame_finished: true,
             message_finished: true,
         })
+    }
+
+    /// Whole-message mode: closes the gap the message's headers and control frames leave
+    /// between the assembled payload and the unparsed bytes once it is large and outgrows
+    /// them, so that a message that never ends (pings between its fragments, or empty
+    /// fragments) cannot grow the buffer without bound. Moves at most as many bytes as the
+    /// gap held, so the copy is paid for by the frames that made the gap.
+    fn compact_gap(&mut self) {
+        let raw = self.raw_start();
+        let unparsed = self.buf.len() - raw;
+        if self.gap >= COMPACT_GAP && self.gap >= unparsed {
+            self.buf.copy_within(raw.., self.assembled);
+            self.buf.truncate(self.assembled + unparsed);
+            self.gap = 0;
+        }
     }
 
     /// Lets go of a buffer that grew past [`KEEP_CAPACITY`] once little or nothing is left
@@ -510,6 +578,11 @@ impl DecoderCore {
             return Ok(None);
         };
         let header = piece.header;
+        // No arithmetic or slice below can fail, whatever the peer sends: `consumed` only
+        // grows by pieces of at most `remaining`, so `consumed <= payload_len`; the `held`
+        // bytes (at most 3) are unconsumed payload at the buffer's front, so
+        // `held <= available`, and `held < available` past the early return when the frame
+        // has bytes left; `incomplete_tail_len(s) <= s.len()`, so `hold <= available`.
         let remaining = header.payload_len - piece.consumed;
         if header.opcode.is_control() && (self.buf.len() as u64) < remaining {
             return Ok(None);
@@ -542,10 +615,25 @@ impl DecoderCore {
         if !header.opcode.is_control() {
             self.message_delivered = self.message_delivered.saturating_add(payload.len() as u64);
             if self.message_delivered > self.limits.max_message_size {
-                return Err(too_big_message(
+                // Only an extension's output gets here: wire bytes were checked at the header.
+                // Hand out the part that fits and fail on the next call, so that an earlier
+                // fault in the message (invalid UTF-8, say) is reported first, whatever the
+                // chunking. `over <= payload.len()`: the message was within the limit before.
+                let over = self.message_delivered - self.limits.max_message_size;
+                let keep = payload
+                    .len()
+                    .saturating_sub(usize::try_from(over).unwrap_or(usize::MAX));
+                payload.truncate(keep);
+                self.failed = Some(too_big_message(
                     self.message_delivered,
                     self.limits.max_message_size,
                 ));
+                return Ok(Some(Frame {
+                    opcode: piece.opcode,
+                    payload: Payload::Bytes(payload.freeze()),
+                    frame_finished: false,
+                    message_finished: false,
+                }));
             }
         }
         let frame = Frame {
@@ -566,13 +654,42 @@ impl DecoderCore {
 
 fn too_big_message(size: u64, limit: u64) -> ParseFailed {
     ParseFailed::new(
-        format!("message of at least {size} bytes exceeds the limit of {limit} bytes per message"),
+        format!(
+            "message of at least {size} bytes exceeds the limit of {limit} bytes per message (Limits::max_message_size)"
+        ),
         CloseReason::MESSAGE_TOO_BIG,
     )
 }
 
+/// RFC 6455 §5.4: a CONTINUATION continues an open message, and no new one starts inside it.
+fn check_fragment_order(message_open: bool, opcode: Opcode) -> Result<(), ParseFailed> {
+    match (message_open, opcode) {
+        (false, Opcode::Continuation) => Err(ParseFailed::protocol(
+            "CONTINUATION frame without a message to continue (RFC 6455 §5.4)",
+        )),
+        (true, Opcode::Text | Opcode::Binary) => Err(ParseFailed::protocol(format!(
+            "{opcode} frame inside an unfinished message: expected CONTINUATION (RFC 6455 §5.4)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An extension's refusal, in words: extensions report only a close code, so say what that
+/// code means for a frame (with permessage-deflate's cases, the common ones, as examples).
 fn extension_failed((name, code): (&'static str, CloseReason)) -> ParseFailed {
-    ParseFailed::new(format!("extension {name} rejected the frame"), code)
+    let why = match code {
+        CloseReason::PROTOCOL_ERROR => {
+            "the frame breaks its framing rules (e.g. RSV1 on a control or continuation frame, RFC 7692 §6.1)"
+        }
+        CloseReason::INVALID_FRAME_PAYLOAD_DATA => {
+            "the payload is not valid data for it (e.g. not a DEFLATE stream, RFC 7692 §7.2.2)"
+        }
+        CloseReason::MESSAGE_TOO_BIG => {
+            "the message is too big once transformed (Limits::max_message_size)"
+        }
+        _ => "it could not process the frame",
+    };
+    ParseFailed::new(format!("extension {name} rejected the frame: {why}"), code)
 }
 
 impl<R: Role, E: ExtensionList> fmt::Debug for FrameDecoder<R, E> {

@@ -26,6 +26,8 @@ impl Utf8Stream {
         if self.carry_len == 0 {
             return self.feed_aligned(data, last);
         }
+        // The carry is an unfinished sequence (the validator said so), so it is shorter than
+        // its lead byte's width: `carry_len < width <= 4` and `carry_len + take <= 4`.
         let width = sequence_width(self.carry[0]);
         let take = (width - self.carry_len).min(data.len());
         let mut joined = [0u8; 4];

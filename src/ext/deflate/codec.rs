@@ -301,15 +301,20 @@ impl MessageDecompressor {
             let result = self
                 .inflate
                 .decompress_vec(input, out, FlushDecompress::None);
+            // The totals only grow, by at most the input and output given (zlib's contract,
+            // which the slicing below relies on).
             let consumed = (self.inflate.total_in() - before_in) as usize;
             let produced = (self.inflate.total_out() - before_out) as usize;
+            // Output that passed the limit came before any corruption the same call found
+            // further on: report the first fault in stream order, as a caller feeding the
+            // bytes in smaller pieces would see it.
+            if out.len() > limit {
+                return Err(CodecError::MessageTooBig { limit });
+            }
             let status = result.map_err(|err| {
                 CodecError::Corrupt(err.message().unwrap_or("inflate failed").to_owned())
             })?;
             input = &input[consumed..];
-            if out.len() > limit {
-                return Err(CodecError::MessageTooBig { limit });
-            }
             if status == Status::StreamEnd {
                 self.state = InflateState::Ended { padded: false };
                 return Ok(input);

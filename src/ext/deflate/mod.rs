@@ -64,6 +64,9 @@ pub struct PerMessageDeflate {
     output: BytesMut,
     /// Reused compression target, swapped with the outgoing payload's buffer.
     compressed: Vec<u8>,
+    /// The message inflated past the limit: its output was handed on for the frame
+    /// decoder to deliver what fits and fail with 1009; every later hook fails.
+    overflowed: bool,
 }
 
 /// Reused buffers above this are released after use, so a large message does not keep
@@ -127,6 +130,17 @@ impl PerMessageDeflate {
     }
 }
 
+/// A large inflated piece as the payload to deliver, without copying (Vec -> Bytes ->
+/// BytesMut moves a unique allocation). A delivered piece keeps its allocation alive for as
+/// long as the application holds it, so the slack the inflate steps reserved and did not
+/// use is given back first when it is more than a quarter.
+fn hand_over(mut inflated: Vec<u8>) -> BytesMut {
+    if inflated.capacity() - inflated.len() > inflated.len() / 4 {
+        inflated.shrink_to_fit();
+    }
+    BytesMut::from(bytes::Bytes::from(inflated))
+}
+
 /// Bytes the current message may still inflate to.
 fn remaining_budget(ctx: &FrameContext) -> usize {
     let left = ctx.max_message_size.saturating_sub(ctx.message_size);
@@ -172,6 +186,9 @@ impl Extension for PerMessageDeflate {
         _: &FrameContext,
         header: &Header,
     ) -> Result<RsvBits, CloseReason> {
+        if self.overflowed {
+            return Err(CloseReason::MESSAGE_TOO_BIG);
+        }
         // "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
         // non-first fragments of a data message." (RFC 7692 §6.1)
         if header.rsv.rsv1 && (header.opcode.is_control() || header.opcode == Opcode::Continuation)
@@ -200,19 +217,29 @@ impl Extension for PerMessageDeflate {
         ctx: &FrameContext,
         payload: &mut BytesMut,
     ) -> Result<(), CloseReason> {
+        if self.overflowed {
+            return Err(CloseReason::MESSAGE_TOO_BIG);
+        }
         if !self.inbound_frame || payload.is_empty() {
             return Ok(());
         }
         let mut inflated = std::mem::take(&mut self.inflated);
         inflated.clear();
-        let result = self
-            .decompressor(ctx.is_client)?
-            .decompress(payload, &mut inflated, remaining_budget(ctx))
-            .map_err(|e| CloseReason::new(e.close_code()));
-        self.output.extend_from_slice(&inflated);
-        *payload = self.output.split();
-        self.keep_buffers(inflated);
-        result
+        let result = self.decompressor(ctx.is_client)?.decompress(
+            payload,
+            &mut inflated,
+            remaining_budget(ctx),
+        );
+        if inflated.capacity() > KEEP_CAPACITY {
+            // A large piece is handed over, not copied: a copy would hold it twice (an
+            // inflate bomb stopped at the limit would cost twice the limit).
+            *payload = hand_over(inflated);
+        } else {
+            self.output.extend_from_slice(&inflated);
+            *payload = self.output.split();
+            self.inflated = inflated;
+        }
+        self.hand_on(result)
     }
 
     fn inbound_complete(
@@ -221,7 +248,7 @@ impl Extension for PerMessageDeflate {
         fin: bool,
         payload: &mut BytesMut,
     ) -> Result<(), CloseReason> {
-        if !self.inbound_frame || !fin {
+        if self.overflowed || !self.inbound_frame || !fin {
             return Ok(());
         }
         // This piece is not yet counted in `ctx.message_size`.
@@ -230,12 +257,11 @@ impl Extension for PerMessageDeflate {
         inflated.clear();
         let result = self
             .decompressor(ctx.is_client)?
-            .finish_message(&mut inflated, budget)
-            .map_err(|e| CloseReason::new(e.close_code()));
+            .finish_message(&mut inflated, budget);
         // A sync-flushed message's tail inflates to nothing, so this rarely copies.
         payload.extend_from_slice(&inflated);
         self.keep_buffers(inflated);
-        result
+        self.hand_on(result)
     }
 
     fn outbound(
@@ -265,6 +291,21 @@ impl Extension for PerMessageDeflate {
 }
 
 impl PerMessageDeflate {
+    /// A message inflated past the limit is not refused here: its output (just past the
+    /// budget) is handed on, so that the frame decoder delivers what fits (an earlier fault
+    /// in it, such as invalid UTF-8, is then reported first, whatever the chunking) and
+    /// fails with 1009. Every later hook fails.
+    fn hand_on(&mut self, result: Result<(), CodecError>) -> Result<(), CloseReason> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(CodecError::MessageTooBig { .. }) => {
+                self.overflowed = true;
+                Ok(())
+            }
+            Err(e) => Err(CloseReason::new(e.close_code())),
+        }
+    }
+
     /// Keeps the buffers for the next piece unless a large piece grew them: the output
     /// buffer grows only by what was inflated, so a small inflate buffer means a small one.
     fn keep_buffers(&mut self, inflated: Vec<u8>) {

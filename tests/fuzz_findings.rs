@@ -1,0 +1,102 @@
+//! What fuzzing found (scripts/fuzz), each kept as the smallest input that showed it. The
+//! rule all of them broke: the same bytes give the same close code whatever the chunking,
+//! because a fault is reported in the order it occurs in the stream.
+#![cfg(feature = "deflate")]
+
+mod support {
+    pub mod frames;
+}
+
+use support::frames::from_client;
+use wsproto::deflate::{CodecError, MessageDecompressor, Negotiated, PerMessageDeflate};
+use wsproto::{CloseReason, FrameProtocol, Limits, Server};
+
+/// The close code a server reports for `wire` fed in two pieces cut at `at`.
+fn server_error(wire: &[u8], at: usize, limits: Limits) -> Option<CloseReason> {
+    let deflate = (PerMessageDeflate::negotiated(Negotiated::default()),);
+    let mut server = FrameProtocol::<Server, _>::with_limits(deflate, limits);
+    for piece in [&wire[..at], &wire[at..]] {
+        server.receive_bytes(piece);
+        for frame in server.received_frames() {
+            if let Err(error) = frame {
+                return Some(error.code());
+            }
+        }
+    }
+    None
+}
+
+/// Every cut gives `code`.
+fn every_cut_gives(wire: &[u8], limits: Limits, code: CloseReason) {
+    for at in 0..=wire.len() {
+        assert_eq!(server_error(wire, at, limits), Some(code), "cut at {at}");
+    }
+}
+
+/// A compressed message as a client sends it, `first` its first header byte.
+fn compressed(text: &[u8], first: u8) -> Vec<u8> {
+    let mut compress = flate2::Compress::new(flate2::Compression::default(), false);
+    let mut payload = Vec::with_capacity(text.len() + 64);
+    compress
+        .compress_vec(text, &mut payload, flate2::FlushCompress::Sync)
+        .unwrap();
+    payload.truncate(payload.len() - 4);
+    from_client(first, &payload)
+}
+
+/// inflate: output past the limit was reported as corruption when the same call went on to
+/// find a bad block further on, but as too big when the bytes came in two calls.
+#[test]
+fn inflate_reports_the_limit_before_later_corruption() {
+    // A literal, then a stored block whose LEN and NLEN disagree.
+    let message = [0x02, 0x28, 0x0b, 0x10, 0xff, 0x02, 0x0b, 0x40];
+    for at in 0..=message.len() {
+        let mut decompressor = MessageDecompressor::new(9, false).unwrap();
+        let mut out = Vec::new();
+        let result = decompressor
+            .decompress(&message[..at], &mut out, 0)
+            .and_then(|()| decompressor.decompress(&message[at..], &mut out, 0));
+        assert_eq!(
+            result,
+            Err(CodecError::MessageTooBig { limit: 0 }),
+            "cut at {at}"
+        );
+    }
+}
+
+/// protocol_deflate: a TEXT frame inside an open message, its payload corrupt, gave 1007
+/// when it arrived whole (inflated before the message decoder saw its opcode) and 1002
+/// when its first byte arrived alone.
+#[test]
+fn fragment_order_is_checked_before_inflating() {
+    let mut wire = compressed(b"open", 0x41); // TEXT, RSV1, FIN clear
+    wire.extend(from_client(0xc1, &[0xff; 8])); // TEXT, RSV1, FIN: not a continuation
+    every_cut_gives(&wire, Limits::default(), CloseReason::PROTOCOL_ERROR);
+    // A CONTINUATION without a message, too.
+    let wire = from_client(0x80, &[0xff; 8]);
+    every_cut_gives(&wire, Limits::default(), CloseReason::PROTOCOL_ERROR);
+}
+
+/// protocol_deflate: a compressed text message, invalid UTF-8 from its first byte and
+/// inflating past the limit, gave 1009 when it arrived whole and 1007 when in pieces.
+#[test]
+fn invalid_text_before_the_limit_is_reported_first() {
+    let mut text = b"\xff".to_vec();
+    text.extend_from_slice(&[b'a'; 100]);
+    let wire = compressed(&text, 0xc1); // TEXT, RSV1, FIN
+    let limits = Limits::default().with_max_message_size(16);
+    every_cut_gives(&wire, limits, CloseReason::INVALID_FRAME_PAYLOAD_DATA);
+    // Valid text past the limit: 1009, with the first 16 bytes delivered.
+    let wire = compressed(&[b'a'; 100], 0xc1);
+    every_cut_gives(&wire, limits, CloseReason::MESSAGE_TOO_BIG);
+    let deflate = (PerMessageDeflate::negotiated(Negotiated::default()),);
+    let mut server = FrameProtocol::<Server, _>::with_limits(deflate, limits);
+    server.receive_bytes(&wire);
+    let first = server.next_frame().unwrap().unwrap();
+    assert_eq!(first.payload.as_text(), Some("aaaaaaaaaaaaaaaa"));
+    assert!(!first.message_finished);
+    assert_eq!(
+        server.next_frame().unwrap_err().code(),
+        CloseReason::MESSAGE_TOO_BIG
+    );
+}
