@@ -790,3 +790,72 @@ fn a_hundred_megabytes_of_valid_and_mutated_frames_cost_bounded_memory() {
     assert!(total >= 100 * MIB);
     println!("{total} bytes in {:?}", started.elapsed());
 }
+
+// --- The opening handshake ---
+
+const REQUEST_HEAD: &str = "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+
+#[test]
+fn a_header_trickled_in_byte_by_byte_is_refused_at_the_size_limit() {
+    // tungstenite RUSTSEC-2023-0065: a header that never ends, in thousands of pieces.
+    let _guard = exclusive();
+    let (error, peak) = peak_during(|| {
+        let mut server = wsproto::WSConnection::<Server>::new(());
+        server
+            .receive_data(Some(b"GET / HTTP/1.1\r\nX-Endless: "))
+            .unwrap();
+        for _ in 0..1_000_000 {
+            if let Err(error) = server.receive_data(Some(b"a")) {
+                return error;
+            }
+        }
+        panic!("a megabyte of header was buffered");
+    });
+    let wsproto::ConnectionError::Remote(error) = error else {
+        panic!("{error}")
+    };
+    assert_eq!(error.event_hint.as_ref().unwrap().status_code, 431);
+    assert!(error.message().contains("16384"), "{}", error.message());
+    // The 16 KiB head, doubled once by the buffer's growth, and the connection.
+    assert!(peak < 64 * KIB, "peak {peak} bytes");
+}
+
+#[test]
+fn too_many_header_fields_are_refused_with_431() {
+    let _guard = exclusive();
+    let fields: String = (0..65).map(|i| format!("X-{i}: v\r\n")).collect();
+    let request = format!("{REQUEST_HEAD}{fields}\r\n");
+    let (result, peak) = peak_during(|| {
+        wsproto::WSConnection::<Server>::new(()).receive_data(Some(request.as_bytes()))
+    });
+    let Err(wsproto::ConnectionError::Remote(error)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(error.event_hint.as_ref().unwrap().status_code, 431);
+    assert!(peak < 64 * KIB, "peak {peak} bytes");
+}
+
+#[test]
+fn a_header_built_for_backtracking_is_split_in_one_pass() {
+    // Node ws CVE-2021-32640: a Sec-WebSocket-Protocol value that makes a regex backtrack.
+    // Here the list is split by one linear scan; the request is handled, and costs about
+    // its own size.
+    let _guard = exclusive();
+    let hostile = format!(
+        "Sec-WebSocket-Protocol: {}x\r\n",
+        "a,".repeat(5_000) + &" ".repeat(4_000)
+    );
+    let request = format!("{REQUEST_HEAD}{hostile}\r\n");
+    let (event, peak) = peak_during(|| {
+        let mut server = wsproto::WSConnection::<Server>::new(());
+        server.receive_data(Some(request.as_bytes())).unwrap();
+        server.next_event()
+    });
+    let Some(wsproto::Event::Request(parsed)) = event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(parsed.subprotocols.len(), 5_001);
+    assert_eq!(parsed.subprotocols[5_000], "x");
+    assert!(peak < 1024 * KIB, "peak {peak} bytes");
+}

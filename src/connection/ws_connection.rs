@@ -14,7 +14,9 @@ use crate::ext::ExtensionList;
 use crate::handshake::HandshakeLimits;
 use crate::handshake::body::{BodyReader, write_chunk, write_last_chunk};
 use crate::handshake::client::{ClientOffer, ResponseOutcome, process_response, write_request};
-use crate::handshake::http::{HeadError, Headers, RequestHead, parse_request, parse_response};
+use crate::handshake::http::{
+    HeadError, Headers, RequestHead, check_partial, has_head_end, parse_request, parse_response,
+};
 use crate::handshake::server::{process_request, write_accept, write_reject};
 use crate::limits::Limits;
 use crate::protocol::FrameProtocol;
@@ -54,6 +56,8 @@ struct Handshake<E> {
     buf: BytesMut,
     state: ConnectionState,
     limits: HandshakeLimits,
+    /// Bytes of `buf` already searched for the end of the head.
+    scanned: usize,
     queued: VecDeque<Event>,
     /// Client: what the request offered, once sent.
     offer: Option<ClientOffer>,
@@ -81,6 +85,7 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
                 buf: BytesMut::new(),
                 state: ConnectionState::Connecting,
                 limits: handshake_limits,
+                scanned: 0,
                 queued: VecDeque::new(),
                 offer: None,
                 answered: false,
@@ -145,6 +150,9 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
             return Ok(());
         }
         if !hs.answered {
+            if !hs.head_arrived()? {
+                return Ok(());
+            }
             let Some((head, len)) = parse_response(&hs.buf, &hs.limits).map_err(head_error)? else {
                 return Ok(());
             };
@@ -176,6 +184,9 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
     fn server_progress(&mut self) -> Result<(), ConnectionError> {
         let hs = &mut self.handshake;
         if hs.request.is_some() || hs.state != ConnectionState::Connecting {
+            return Ok(());
+        }
+        if !hs.head_arrived()? {
             return Ok(());
         }
         let Some((head, len)) = parse_request(&hs.buf, &hs.limits).map_err(head_error)? else {
@@ -304,6 +315,17 @@ impl<E: ExtensionList> WSConnection<crate::Server, E> {
 }
 
 impl<E> Handshake<E> {
+    /// Whether the head's blank line has arrived, searching only the new bytes; refuses a
+    /// buffer past the size limit without one.
+    fn head_arrived(&mut self) -> Result<bool, RemoteProtocolError> {
+        if has_head_end(&self.buf, self.scanned) {
+            return Ok(true);
+        }
+        self.scanned = self.buf.len();
+        check_partial(&self.buf, &self.limits).map_err(head_error)?;
+        Ok(false)
+    }
+
     /// Turns body bytes into `RejectData` events.
     fn read_body(&mut self) -> Result<(), ConnectionError> {
         let Some(reader) = self.body.as_mut() else {

@@ -48,6 +48,23 @@ impl HeadError {
     }
 }
 
+/// Whether `buf` holds the blank line that ends a head, looking only at what follows
+/// `scanned` bytes already searched (and the 2 before them, where the line may have
+/// started). The handshake calls this on every read and parses only once it is true, so a
+/// head trickled in byte by byte costs linear time, not a re-parse per byte (tungstenite
+/// RUSTSEC-2023-0065). Bare `\n\n` counts too, as httparse accepts it.
+pub(crate) fn has_head_end(buf: &[u8], scanned: usize) -> bool {
+    let from = scanned.saturating_sub(2);
+    buf.get(from..).is_some_and(|window| {
+        window.windows(2).any(|w| w == b"\n\n") || window.windows(3).any(|w| w == b"\n\r\n")
+    })
+}
+
+/// Refuses a buffer that grew past the limit without completing its head.
+pub(crate) fn check_partial(buf: &[u8], limits: &HandshakeLimits) -> Result<(), HeadError> {
+    check_size(buf.len(), limits)
+}
+
 /// Parses a request head from `buf`: `Ok(None)` if incomplete, else the head and its length.
 pub(crate) fn parse_request(
     buf: &[u8],
@@ -201,6 +218,20 @@ mod tests {
             ("GET", "/chat", head_len)
         );
         assert_eq!(header(&head.headers, "UPGRADE"), Some(&b"websocket"[..]));
+    }
+
+    #[test]
+    fn the_end_of_a_head_is_found_wherever_the_reads_split_it() {
+        let head = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+        for cut in 0..head.len() {
+            assert!(
+                !has_head_end(&head[..cut], 0) || cut == head.len(),
+                "cut {cut}"
+            );
+            assert!(has_head_end(head, cut), "scanned {cut}");
+        }
+        assert!(has_head_end(b"GET / HTTP/1.1\nHost: h\n\n", 10));
+        assert!(!has_head_end(b"GET / HTTP/1.1\r\nHost: h\r\n", 0));
     }
 
     #[test]

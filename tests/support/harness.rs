@@ -425,3 +425,36 @@ pub fn frame_decoder_case<R: Role>(data: &[u8]) {
         "close codes differ by chunking"
     );
 }
+
+/// A connection's events with message pieces joined into whole messages and close events
+/// reduced to their code, so that two chunkings of one stream compare equal.
+#[derive(Debug, Default)]
+pub struct EventLog {
+    /// One line per whole message, control frame, close code or handshake event.
+    pub entries: Vec<String>,
+    partial: Vec<u8>,
+}
+
+impl EventLog {
+    /// Records one event.
+    pub fn push(&mut self, event: &wsproto::Event) {
+        use wsproto::Event;
+        match event {
+            Event::TextMessage(m) => self.piece(m.data.as_bytes(), m.message_finished, "text"),
+            Event::BytesMessage(m) => self.piece(&m.data, m.message_finished, "bytes"),
+            Event::RejectData(d) => self.piece(&d.data, d.body_finished, "body"),
+            Event::CloseConnection(close) => {
+                self.entries.push(format!("close {}", close.code.code()))
+            }
+            other => self.entries.push(format!("{other:?}")),
+        }
+    }
+
+    fn piece(&mut self, data: &[u8], last: bool, kind: &str) {
+        self.partial.extend_from_slice(data);
+        if last {
+            let whole = std::mem::take(&mut self.partial);
+            self.entries.push(format!("{kind} {whole:?}"));
+        }
+    }
+}
