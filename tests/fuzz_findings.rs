@@ -100,3 +100,26 @@ fn invalid_text_before_the_limit_is_reported_first() {
         CloseReason::MESSAGE_TOO_BIG
     );
 }
+
+/// Found by the `handshake_client` target: after a rejection without a body (a 304), the
+/// bytes behind it in the same read made the end of the stream an error, while the same
+/// bytes in a later read were refused as "already closed". A finished rejection now ends
+/// the exchange: what follows is dropped, in any read, and the end of the stream is fine.
+#[test]
+fn bytes_after_a_finished_rejection_are_dropped_in_any_read() {
+    use wsproto::{Client, ConnectionState, Event, Request, WSConnection};
+    let response = b"HTTP/1.1 304 Not Modified\r\n\r\ntrailing junk";
+    for cut in 0..=response.len() {
+        let mut client = WSConnection::<Client>::new(());
+        client.send(Request::new("h", "/")).unwrap();
+        client.receive_data(Some(&response[..cut])).unwrap();
+        client.receive_data(Some(&response[cut..])).unwrap();
+        client.receive_data(None).unwrap();
+        let events: Vec<Event> = client.events().collect();
+        assert!(
+            matches!(&events[..], [Event::RejectConnection(r)] if r.status_code == 304),
+            "cut {cut}: {events:?}"
+        );
+        assert_eq!(client.state(), ConnectionState::Closed);
+    }
+}

@@ -859,3 +859,28 @@ fn a_header_built_for_backtracking_is_split_in_one_pass() {
     assert_eq!(parsed.subprotocols[5_000], "x");
     assert!(peak < 1024 * KIB, "peak {peak} bytes");
 }
+
+#[test]
+fn a_server_that_rejected_buffers_nothing_the_client_sends_after() {
+    // Found while fixing a fuzz finding: a server sending a rejection kept buffering what
+    // the client went on sending, without bound.
+    let _guard = exclusive();
+    let mut server = wsproto::WSConnection::<Server>::new(());
+    server
+        .send(wsproto::RejectConnection {
+            has_body: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let chunk = vec![0u8; 64 * KIB];
+    let ((), peak) = peak_during(|| {
+        for _ in 0..16 {
+            server.receive_data(Some(&chunk)).unwrap();
+        }
+    });
+    assert!(
+        peak < 16 * KIB,
+        "peak {peak} bytes for 1 MiB sent after the rejection"
+    );
+    assert!(server.next_event().is_none());
+}

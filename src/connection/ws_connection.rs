@@ -130,17 +130,33 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
         }
         match data {
             Some(bytes) => {
-                if self.handshake.state == ConnectionState::Closed {
-                    return Err(LocalProtocolError::new("connection already closed").into());
+                // A rejection ends the exchange (RFC 6455 §4.1: the client fails the
+                // connection on any status but 101): once it is over, or while a server
+                // sends one, what the peer sends is not ours to parse. Dropping it, in this
+                // read or a later one alike, keeps the result independent of how reads are
+                // cut and the buffer bounded.
+                if self.rejection_over() {
+                    return Ok(());
                 }
                 self.handshake.buf.extend_from_slice(bytes);
             }
+            None if self.rejection_over() => return Ok(()),
             None => return Ok(self.handshake.end_of_stream()?),
         }
         if R::IS_CLIENT {
             self.client_progress()
         } else {
             self.server_progress()
+        }
+    }
+
+    /// Whether a rejection has been sent or received in full (or, on a server, is being
+    /// sent): the peer's bytes no longer matter.
+    fn rejection_over(&self) -> bool {
+        match self.handshake.state {
+            ConnectionState::Closed => true,
+            ConnectionState::Rejecting => !R::IS_CLIENT,
+            _ => false,
         }
     }
 
@@ -168,6 +184,9 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
                     return Ok(());
                 }
                 ResponseOutcome::Rejected(reject, body) => {
+                    if body.is_none() {
+                        hs.buf.clear();
+                    }
                     hs.state = if body.is_some() {
                         ConnectionState::Rejecting
                     } else {
@@ -342,6 +361,7 @@ impl<E> Handshake<E> {
         }
         if finished {
             self.body = None;
+            self.buf.clear();
             self.state = ConnectionState::Closed;
         }
         Ok(())
