@@ -123,3 +123,26 @@ fn bytes_after_a_finished_rejection_are_dropped_in_any_read() {
         assert_eq!(client.state(), ConnectionState::Closed);
     }
 }
+
+/// From the `handshake_client` target: a rejection's head and a malformed chunked body in
+/// one read give the body's error, and the `RejectConnection` that came before it is still
+/// delivered, as when they arrive in two reads.
+#[test]
+fn the_rejection_before_a_malformed_body_is_not_lost() {
+    use wsproto::{Client, Event, Request, WSConnection};
+    let response = b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnopeXX";
+    for cut in [0, 20, response.len() - 3] {
+        let mut client = WSConnection::<Client>::new(());
+        client.send(Request::new("h", "/")).unwrap();
+        let first = client.receive_data(Some(&response[..cut]));
+        let mut events: Vec<Event> = client.events().collect();
+        let second = client.receive_data(Some(&response[cut..]));
+        events.extend(client.events());
+        let error = first.and(second).unwrap_err();
+        assert!(error.to_string().contains("CRLF"), "{error}");
+        assert!(
+            matches!(&events[0], Event::RejectConnection(r) if r.status_code == 403),
+            "cut {cut}: {events:?}"
+        );
+    }
+}

@@ -30,7 +30,8 @@ fn run(deflate: bool, pieces: &[&[u8]]) -> Vec<String> {
         if ws.state() == ConnectionState::Closed {
             break;
         }
-        ws.receive_data(Some(piece)).expect("data is accepted until Closed");
+        ws.receive_data(Some(piece))
+            .expect("data is accepted until Closed");
         while let Some(event) = ws.next_event() {
             seen.push(&event);
             let reply: Option<Event> = match event {

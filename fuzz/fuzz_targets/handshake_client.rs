@@ -21,6 +21,10 @@ fn run(pieces: &[&[u8]], end_of_stream: bool) -> (Vec<String>, Option<String>) {
         .chain(end_of_stream.then_some(None));
     for feed in feeds {
         if let Err(error) = ws.receive_data(feed) {
+            // Events queued before the error are still there: nothing received is lost.
+            while let Some(event) = ws.next_event() {
+                seen.push(&event);
+            }
             return (seen.entries, Some(error.to_string()));
         }
         while let Some(event) = ws.next_event() {

@@ -13,6 +13,10 @@ fn run(pieces: &[&[u8]]) -> (Vec<String>, Option<String>) {
     let mut seen = EventLog::default();
     for piece in pieces {
         if let Err(error) = ws.receive_data(Some(piece)) {
+            // Events queued before the error are still there: nothing received is lost.
+            while let Some(event) = ws.next_event() {
+                seen.push(&event);
+            }
             return (seen.entries, Some(error.to_string()));
         }
         while let Some(event) = ws.next_event() {
