@@ -27,6 +27,9 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 /// Least room made in the receive buffer when it is full: 4 KiB, a typical read.
 const MIN_RESERVE: usize = 4096;
 
+/// Whole-message mode: the most room reserved for a frame's payload before it arrives.
+const UPFRONT: u64 = 64 * 1024;
+
 /// Whole-message mode: the gap of headers and control frames inside a message is closed
 /// once it reaches this size (and outgrows the bytes after it).
 const COMPACT_GAP: usize = 4096;
@@ -418,16 +421,17 @@ impl DecoderCore {
             self.compact_gap();
         }
         if self.whole && !transform && !header.opcode.is_control() {
-            // The frame's payload will be assembled in place: make room for all of it now
-            // (the limits were checked with the header) rather than regrow and copy as it
-            // arrives.
+            // The frame's payload will be assembled in place: make room for it now rather
+            // than regrow and copy as it arrives, but for at most `UPFRONT` bytes. What is
+            // announced is not there yet: reserving all of it let a 14-byte header allocate
+            // `max_frame_size` (16 MiB), or abort the process without limits (the
+            // rust-websocket bug of RUSTSEC-2022-0035). A larger payload grows the buffer
+            // as it arrives.
             let needed = self.raw_start() as u64 + header.payload_len;
-            let missing = needed.saturating_sub(self.buf.len() as u64);
+            let missing = needed.saturating_sub(self.buf.len() as u64).min(UPFRONT);
             if missing > 0 && (self.buf.capacity() as u64) < needed {
-                // At most `max_frame_size` past what is buffered; a usize on any target
-                // that could buffer it.
-                self.buf
-                    .reserve(usize::try_from(missing).unwrap_or(usize::MAX));
+                // At most `UPFRONT`, so the cast is lossless.
+                self.buf.reserve(missing as usize);
                 self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
             }
         }
