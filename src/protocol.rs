@@ -151,9 +151,10 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// message comes in more than one piece).
     ///
     /// Memory is bounded by the [`Limits`]: a message is held until complete, at most
-    /// `max_message_size` bytes, and room for a frame's payload (at most `max_frame_size`)
-    /// is reserved when its header arrives. A receive buffer that grew past 64 KiB is
-    /// released once the message that needed it is handed out.
+    /// `max_message_size` bytes. Room for up to 64 KiB of a frame's payload is reserved
+    /// when its header arrives, the rest as the payload does, so an announced length costs
+    /// nothing until it is sent. A receive buffer that grew past 64 KiB is released once
+    /// the message that needed it is handed out.
     ///
     /// Messages are the same as the default mode's pieces joined, for any chunking, and
     /// the same streams fail with the same close codes. The switch takes effect between

@@ -146,3 +146,32 @@ fn the_rejection_before_a_malformed_body_is_not_lost() {
         );
     }
 }
+
+/// protocol (whole-message delivery): a character split across two frames, then a byte
+/// that cannot continue it at the start of the next frame's first piece. Whole-message
+/// delivery failed at once; piece delivery held the byte back as the start of a character
+/// and failed only when the frame ended.
+#[test]
+fn a_character_broken_across_frames_fails_at_once() {
+    use wsproto::{Client, Opcode};
+    // TEXT "\xe2" (FIN clear), two empty CONTINUATIONs, a CONTINUATION announcing 9 bytes
+    // of which only "\xc8" has arrived.
+    let wire = [0x01, 0x01, 0xe2, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0xc8];
+    for whole in [false, true] {
+        for at in 0..=wire.len() {
+            let mut client = FrameProtocol::<Client>::new(()).with_whole_messages(whole);
+            let mut error = None;
+            for piece in [&wire[..at], &wire[at..]] {
+                client.receive_bytes(piece);
+                for frame in client.received_frames() {
+                    match frame {
+                        Ok(frame) => assert_eq!(frame.opcode, Opcode::Text),
+                        Err(e) => error = Some(e.code()),
+                    }
+                }
+            }
+            let want = Some(CloseReason::INVALID_FRAME_PAYLOAD_DATA);
+            assert_eq!(error, want, "whole {whole}, cut at {at}");
+        }
+    }
+}

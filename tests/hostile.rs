@@ -182,6 +182,42 @@ fn huge_length<R: Role>() {
     }
 }
 
+/// Whole-message delivery assembles the message in the receive buffer: what a header
+/// announces must not be reserved before it arrives.
+fn huge_length_whole<R: Role>() {
+    let _guard = exclusive();
+    for (limits, len) in [
+        (Limits::unlimited(), (1u64 << 63) - 1),
+        (Limits::unlimited(), 0x68fe_ff00_0000_0000),
+        (Limits::default(), 16 << 20),
+    ] {
+        let ((frames, error), peak) = peak_during(|| {
+            let mut proto = FrameProtocol::<R>::with_limits((), limits).with_whole_messages(true);
+            proto.receive_bytes(&to::<R>(0x01, b"open"));
+            flood(&mut proto, &huge_length_header::<R>(len)[..], 1)
+        });
+        assert_eq!((frames, error), (0, None));
+        println!(
+            "{}: whole messages, header announcing {len} bytes, peak {peak} bytes",
+            R::NAME
+        );
+        assert!(
+            peak < 128 * KIB,
+            "{peak} bytes reserved for {len} announced"
+        );
+    }
+}
+
+#[test]
+fn a_huge_announced_length_is_never_reserved_by_a_whole_message_server() {
+    huge_length_whole::<Server>();
+}
+
+#[test]
+fn a_huge_announced_length_is_never_reserved_by_a_whole_message_client() {
+    huge_length_whole::<Client>();
+}
+
 #[test]
 fn a_huge_announced_length_is_never_allocated_by_a_server() {
     huge_length::<Server>();

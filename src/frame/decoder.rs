@@ -27,6 +27,9 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 /// Least room made in the receive buffer when it is full: 4 KiB, a typical read.
 const MIN_RESERVE: usize = 4096;
 
+/// Whole-message mode: the most room reserved for a frame's payload before it arrives.
+const UPFRONT: u64 = 64 * 1024;
+
 /// Whole-message mode: the gap of headers and control frames inside a message is closed
 /// once it reaches this size (and outgrows the bytes after it).
 const COMPACT_GAP: usize = 4096;
@@ -73,6 +76,9 @@ struct DecoderCore {
     message_fragments: u64,
     /// Whether the last data frame had FIN clear, so a CONTINUATION must come next.
     message_open: bool,
+    /// Continuation bytes the text delivered so far owes its last character (0 when it
+    /// ends on a character boundary), which the next frame's first bytes must supply.
+    text_owed: u8,
     failed: Option<ParseFailed>,
     /// Whether the buffer's capacity passed [`KEEP_CAPACITY`] since it was last released.
     oversized: bool,
@@ -160,6 +166,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
                 message_delivered: 0,
                 message_fragments: 0,
                 message_open: false,
+                text_owed: 0,
                 failed: None,
                 oversized: false,
                 whole: false,
@@ -305,6 +312,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
             if header.opcode != Opcode::Continuation {
                 core.message_opcode = header.opcode;
                 core.text_message = header.opcode == Opcode::Text;
+                core.text_owed = 0;
                 core.message_announced = 0;
                 core.message_delivered = 0;
                 core.message_fragments = 0;
@@ -413,16 +421,17 @@ impl DecoderCore {
             self.compact_gap();
         }
         if self.whole && !transform && !header.opcode.is_control() {
-            // The frame's payload will be assembled in place: make room for all of it now
-            // (the limits were checked with the header) rather than regrow and copy as it
-            // arrives.
+            // The frame's payload will be assembled in place: make room for it now rather
+            // than regrow and copy as it arrives, but for at most `UPFRONT` bytes. What is
+            // announced is not there yet: reserving all of it let a 14-byte header allocate
+            // `max_frame_size` (16 MiB), or abort the process without limits (the
+            // rust-websocket bug of RUSTSEC-2022-0035). A larger payload grows the buffer
+            // as it arrives.
             let needed = self.raw_start() as u64 + header.payload_len;
-            let missing = needed.saturating_sub(self.buf.len() as u64);
+            let missing = needed.saturating_sub(self.buf.len() as u64).min(UPFRONT);
             if missing > 0 && (self.buf.capacity() as u64) < needed {
-                // At most `max_frame_size` past what is buffered; a usize on any target
-                // that could buffer it.
-                self.buf
-                    .reserve(usize::try_from(missing).unwrap_or(usize::MAX));
+                // At most `UPFRONT`, so the cast is lossless.
+                self.buf.reserve(missing as usize);
                 self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
             }
         }
@@ -600,9 +609,22 @@ impl DecoderCore {
         let hold = if finished || piece.transform || !self.text_message {
             0
         } else {
-            incomplete_tail_len(&self.buf[..available])
+            let data = &self.buf[..available];
+            let tail = incomplete_tail_len(data);
+            // Only a tail after the bytes owed to a character the last frame left unfinished,
+            // and only if those continue it: else the validator must see them now, to fail
+            // at the first impossible byte (RFC 6455 §8.1) as whole-message delivery does.
+            let owed = usize::from(self.text_owed);
+            if available - tail >= owed && data[..owed].iter().all(|&b| b & 0xC0 == 0x80) {
+                tail
+            } else {
+                0
+            }
         };
         let mut payload = self.buf.split_to(available - hold);
+        if self.text_message && !piece.transform && !header.opcode.is_control() {
+            self.text_owed = owed_after(self.text_owed, &payload);
+        }
         piece.consumed += payload.len() as u64;
         piece.held = hold;
         if piece.transform {
@@ -659,6 +681,29 @@ fn too_big_message(size: u64, limit: u64) -> ParseFailed {
         ),
         CloseReason::MESSAGE_TOO_BIG,
     )
+}
+
+/// The continuation bytes still owed after delivering `piece` on top of `owed`. Bytes that
+/// cannot continue or start a character are the validator's to reject, so this looks only
+/// at the last character begun.
+fn owed_after(owed: u8, piece: &[u8]) -> u8 {
+    let owed = usize::from(owed);
+    let Some(rest) = piece.get(owed..).filter(|rest| !rest.is_empty()) else {
+        // At most 3, so the cast is lossless.
+        return (owed - piece.len().min(owed)) as u8;
+    };
+    let start = rest.len().saturating_sub(4);
+    let Some(lead) = (start..rest.len()).rev().find(|&i| rest[i] & 0xC0 != 0x80) else {
+        return 0;
+    };
+    let width: usize = match rest[lead] {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => 1,
+    };
+    // `lead < rest.len()` and `width <= 4`, so this is at most 3.
+    width.saturating_sub(rest.len() - lead) as u8
 }
 
 /// RFC 6455 §5.4: a CONTINUATION continues an open message, and no new one starts inside it.
