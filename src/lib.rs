@@ -72,7 +72,7 @@ pub use frame::decoder::FrameDecoder;
 pub use frame::encoder::encode_frame;
 pub use frame::mask::{MaskingKey, Unmasked, apply_mask};
 pub use frame::mask_key::{MaskKeySource, OsRandomKeys};
-pub use frame::{Frame, Header, InvalidOpcode, Opcode, Payload, RsvBits};
+pub use frame::{Frame, FrameRef, Header, InvalidOpcode, Opcode, Payload, PayloadRef, RsvBits};
 pub use handshake::{HandshakeLimits, Headers, accept_token};
 pub use limits::Limits;
 pub use message::{

@@ -13,7 +13,7 @@ use crate::ext::{ExtensionList, FrameContext, OutboundFrame};
 use crate::frame::decoder::{Decoded, FrameDecoder};
 use crate::frame::encoder::{encode_raw, first_byte};
 use crate::frame::mask_key::{ClientKeys, MaskKeySource};
-use crate::frame::{Frame, Opcode, Payload, RsvBits};
+use crate::frame::{Frame, FrameRef, Opcode, Payload, RsvBits};
 use crate::limits::Limits;
 use crate::message::{BinaryMessageBuilder, MessageBuilder, MessageDecoder, TextMessageBuilder};
 use crate::role::{Client, Role};
@@ -106,6 +106,9 @@ pub struct FrameProtocol<R: Role, E: ExtensionList = ()> {
     /// Whole-message mode with a payload-transforming extension: the pieces of the message
     /// received so far, joined.
     joined: BytesMut,
+    /// The frame [`next_frame_ref`](Self::next_frame_ref) lends when it is not in the
+    /// receive buffer, until the next call.
+    held: Option<Frame>,
     role: PhantomData<R>,
 }
 
@@ -131,6 +134,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
             done: false,
             whole: false,
             joined: BytesMut::new(),
+            held: None,
             role: PhantomData,
         }
     }
@@ -225,6 +229,12 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         if self.done {
             return Ok(None);
         }
+        if self.decoder.whole() == self.whole
+            && let Some(result) = self.decoder.take_unfragmented()
+        {
+            self.done = result.is_err();
+            return result.map(Some);
+        }
         let result = self.decode_next();
         match &result {
             Err(_) => self.done = true,
@@ -232,6 +242,43 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
             _ => {}
         }
         result
+    }
+
+    /// [`next_frame`](Self::next_frame), borrowing the frame from the receive buffer
+    /// instead of handing out a reference-counted [`Bytes`](bytes::Bytes): a whole
+    /// unfragmented message (most traffic) costs no reference count to take and release
+    /// and no copy, only its unmasking in place and UTF-8 validation. The borrow ends
+    /// before the next call; copy out what must outlive it.
+    ///
+    /// ```
+    /// use wsproto::{Client, FrameProtocol, PayloadRef, Server};
+    /// let mut client = FrameProtocol::<Client>::new(());
+    /// let mut server = FrameProtocol::<Server>::new(());
+    /// server.receive_bytes(&client.send_data("Hello", true)?);
+    /// server.receive_bytes(&client.send_data(&b"\x01\x02"[..], true)?);
+    /// let mut texts = 0;
+    /// while let Some(frame) = server.next_frame_ref()? {
+    ///     match frame.payload {
+    ///         PayloadRef::Text(text) => { assert_eq!(text, "Hello"); texts += 1 }
+    ///         PayloadRef::Bytes(bytes) => assert_eq!(bytes, [1, 2]),
+    ///         PayloadRef::Close(..) => unreachable!(),
+    ///     }
+    /// }
+    /// assert_eq!(texts, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_frame_ref(&mut self) -> Result<Option<FrameRef<'_>>, ParseFailed> {
+        self.held = None;
+        if !self.done
+            && self.decoder.whole() == self.whole
+            && let Some(claim) = self.decoder.lend_unfragmented()
+        {
+            let frame = self.decoder.lent_frame(claim);
+            self.done = frame.is_err();
+            return frame.map(Some);
+        }
+        self.held = self.next_frame()?;
+        Ok(self.held.as_ref().map(Frame::as_ref))
     }
 
     fn decode_next(&mut self) -> Result<Option<Frame>, ParseFailed> {

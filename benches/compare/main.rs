@@ -43,7 +43,11 @@ const OURS: &str = "wsproto";
 fn entries(task: Task) -> Vec<(&'static str, Run)> {
     match task {
         Task::Receive => vec![
-            (OURS, Run::Receive(with_wsproto::receive_whole_plain)),
+            (OURS, Run::Receive(with_wsproto::receive_borrowed)),
+            (
+                "wsproto (Bytes per message)",
+                Run::Receive(with_wsproto::receive_whole_plain),
+            ),
             (
                 "wsproto (pieces, app joins)",
                 Run::Receive(with_wsproto::receive_pieces_plain),

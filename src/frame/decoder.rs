@@ -19,6 +19,8 @@ use crate::message::utf8::{incomplete_tail_len, invalid_utf8, truncated_utf8, wh
 use crate::role::Role;
 use crate::text::Utf8Bytes;
 
+mod unfragmented;
+
 /// A receive buffer whose capacity grew past this (for a large frame, or a large read) is
 /// released once it has been emptied, so that an idle connection does not keep the memory
 /// of its largest message. Below it, the buffer is kept and reused without allocating.
@@ -61,6 +63,9 @@ pub struct FrameDecoder<R: Role, E: ExtensionList = ()> {
 /// The role- and extension-independent state, so the parsing code is compiled once.
 struct DecoderCore {
     buf: BytesMut,
+    /// Bytes at the buffer's front that a borrowed frame is reading: consumed, and dropped
+    /// from the buffer by the next call (see [`FrameDecoder::lend_unfragmented`]).
+    lent: usize,
     state: State,
     limits: Limits,
     is_client: bool,
@@ -157,6 +162,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
         FrameDecoder {
             core: DecoderCore {
                 buf: BytesMut::new(),
+                lent: 0,
                 state: State::Header,
                 limits,
                 is_client: R::IS_CLIENT,
@@ -189,6 +195,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
         if self.core.failed.is_some() {
             return;
         }
+        self.core.settle();
         let buf = &mut self.core.buf;
         if buf.capacity() - buf.len() < data.len() {
             // Delivered pieces share the buffer they were cut from, so while an application
@@ -208,6 +215,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
 
     /// [`process_buffer`](Self::process_buffer), telling whole messages apart.
     pub(crate) fn decode(&mut self) -> Result<Option<Decoded>, ParseFailed> {
+        self.core.settle();
         if let Some(error) = &self.core.failed {
             self.core.buf = BytesMut::new();
             return Err(error.clone());
@@ -253,7 +261,7 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
 
     /// Bytes received and not yet delivered.
     pub fn buffered_len(&self) -> usize {
-        self.core.buf.len()
+        self.core.buf.len() - self.core.lent
     }
 
     fn step(&mut self) -> Result<Option<Decoded>, ParseFailed> {
@@ -741,7 +749,7 @@ impl<R: Role, E: ExtensionList> fmt::Debug for FrameDecoder<R, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "FrameDecoder<{}, ", R::NAME)?;
         crate::ext::write_names(&self.extensions, f)?;
-        write!(f, "> {{ buffered: {} }}", self.core.buf.len())
+        write!(f, "> {{ buffered: {} }}", self.buffered_len())
     }
 }
 

@@ -10,4 +10,4 @@ mod payload;
 
 pub use header::{Header, RsvBits};
 pub use opcode::{InvalidOpcode, Opcode};
-pub use payload::{Frame, Payload};
+pub use payload::{Frame, FrameRef, Payload, PayloadRef};

@@ -80,3 +80,70 @@ impl fmt::Display for Frame {
         }
     }
 }
+
+/// A received frame borrowed from the receiver's buffer: what
+/// [`FrameProtocol::next_frame_ref`](crate::FrameProtocol::next_frame_ref) returns, a
+/// [`Frame`] without a reference count to take and drop for each message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    /// The opcode, as in [`Frame::opcode`].
+    pub opcode: Opcode,
+    /// The payload.
+    pub payload: PayloadRef<'a>,
+    /// Whether this piece ends the frame.
+    pub frame_finished: bool,
+    /// Whether this piece ends the message (the FIN bit, RFC 6455 §5.4).
+    pub message_finished: bool,
+}
+
+/// A borrowed [`Payload`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadRef<'a> {
+    /// Binary data, or a ping or pong payload.
+    Bytes(&'a [u8]),
+    /// Text of a text message (RFC 6455 §5.6), validated as UTF-8.
+    Text(&'a str),
+    /// A close frame's code and reason (RFC 6455 §5.5.1).
+    Close(CloseReason, &'a str),
+}
+
+impl<'a> PayloadRef<'a> {
+    /// The payload's bytes as sent (for a close frame: the reason's bytes).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        match *self {
+            PayloadRef::Bytes(bytes) => bytes,
+            PayloadRef::Text(text) | PayloadRef::Close(_, text) => text.as_bytes(),
+        }
+    }
+
+    /// The text, for a text payload.
+    pub fn as_text(&self) -> Option<&'a str> {
+        match *self {
+            PayloadRef::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+impl Payload {
+    /// The payload, borrowed.
+    pub fn as_ref(&self) -> PayloadRef<'_> {
+        match self {
+            Payload::Bytes(bytes) => PayloadRef::Bytes(bytes),
+            Payload::Text(text) => PayloadRef::Text(text),
+            Payload::Close(code, reason) => PayloadRef::Close(*code, reason),
+        }
+    }
+}
+
+impl Frame {
+    /// The frame, borrowed.
+    pub fn as_ref(&self) -> FrameRef<'_> {
+        FrameRef {
+            opcode: self.opcode,
+            payload: self.payload.as_ref(),
+            frame_finished: self.frame_finished,
+            message_finished: self.message_finished,
+        }
+    }
+}
