@@ -196,15 +196,16 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
             return;
         }
         self.core.settle();
-        let buf = &mut self.core.buf;
-        if buf.capacity() - buf.len() < data.len() {
+        let spare = self.core.buf.capacity() - self.core.buf.len();
+        if spare < data.len() {
             // Delivered pieces share the buffer they were cut from, so while an application
             // holds them a new one is allocated, as large as asked for: ask for room for many
             // small reads, or a peer sending one tiny frame per read costs a buffer (and its
             // shared header) per frame, six times what it sends.
-            buf.reserve(data.len().max(MIN_RESERVE));
+            let room = data.len().max(MIN_RESERVE) + self.core.assembly_growth();
+            self.core.buf.reserve(room);
         }
-        buf.extend_from_slice(data);
+        self.core.buf.extend_from_slice(data);
         self.core.oversized |= self.core.buf.capacity() > KEEP_CAPACITY;
     }
 
@@ -403,6 +404,39 @@ impl DecoderCore {
         Ok(())
     }
 
+    /// Whole-message mode: how much room to add when a message being assembled outgrows
+    /// the buffer. Growing by doubling copies the message about once more on its way to
+    /// its final size, and each step is an allocation; growing to four times what has
+    /// arrived takes half the steps and a third of the copying, and still commits at most
+    /// four times the bytes the peer has actually sent (never what it only announced:
+    /// RUSTSEC-2022-0035). Capped at what the message can still need, so the last step
+    /// of an unfragmented message is exact.
+    fn assembly_growth(&self) -> usize {
+        let State::Payload(piece) = self.state else {
+            return 0;
+        };
+        if !self.whole || piece.transform || piece.header.opcode.is_control() {
+            return 0;
+        }
+        let rest = self.message_room(&piece.header, piece.consumed);
+        self.assembled.saturating_mul(3).min(rest)
+    }
+
+    /// Whole-message mode: the most the message being assembled can still grow by, given
+    /// the current frame and how much of its payload has been consumed. The last frame of
+    /// a message says how much is left; before it, the limit does.
+    fn message_room(&self, header: &Header, consumed: u64) -> usize {
+        let rest = if header.fin {
+            header.payload_len - consumed
+        } else {
+            self.limits
+                .max_message_size
+                .saturating_sub(self.message_delivered)
+        };
+        // The cast only lowers a value that could not be allocated anyway.
+        usize::try_from(rest).unwrap_or(usize::MAX)
+    }
+
     /// Where unparsed bytes start: after the assembled message and the consumed gap (both
     /// empty unless a message is being assembled).
     fn raw_start(&self) -> usize {
@@ -439,7 +473,11 @@ impl DecoderCore {
             let missing = needed.saturating_sub(self.buf.len() as u64).min(UPFRONT);
             if missing > 0 && (self.buf.capacity() as u64) < needed {
                 // At most `UPFRONT`, so the cast is lossless.
-                self.buf.reserve(missing as usize);
+                let growth = self
+                    .assembled
+                    .saturating_mul(3)
+                    .min(self.message_room(&header, 0));
+                self.buf.reserve((missing as usize).max(growth));
                 self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
             }
         }
@@ -475,12 +513,15 @@ impl DecoderCore {
             self.open = Some(opcode);
         }
         let start = self.assembled;
-        if self.gap > 0 {
-            self.buf.copy_within(raw..raw + available, start);
-        }
-        if let Some(key) = header.masking_key {
-            let offset = (piece.consumed % 4) as usize;
-            apply_mask(&mut self.buf[start..start + available], key, offset);
+        let offset = (piece.consumed % 4) as usize;
+        match (header.masking_key, self.gap > 0) {
+            (Some(key), true) => {
+                self.buf.copy_within(raw..raw + available, start);
+                apply_mask(&mut self.buf[start..start + available], key, offset)
+            }
+            (Some(key), false) => apply_mask(&mut self.buf[start..start + available], key, offset),
+            (None, true) => self.buf.copy_within(raw..raw + available, start),
+            (None, false) => {}
         }
         self.assembled += available;
         piece.consumed += available as u64;
@@ -812,6 +853,46 @@ mod tests {
             decoder.receive_bytes(&small);
             drain(&mut decoder);
             assert!(!decoder.core.oversized);
+        }
+    }
+
+    #[test]
+    fn whole_mode_grows_a_large_message_in_few_steps_within_four_times_what_arrived() {
+        for fragments in [1, 64] {
+            let message = vec![5u8; 1 << 20];
+            let mut wire = Vec::new();
+            let step = message.len() / fragments;
+            for i in 0..fragments {
+                let opcode = if i == 0 {
+                    Opcode::Binary
+                } else {
+                    Opcode::Continuation
+                };
+                let fin = i + 1 == fragments;
+                let piece = &message[i * step..(i + 1) * step];
+                wire.extend(client_frame(fin, opcode, piece));
+            }
+            let mut decoder = FrameDecoder::<Server>::new(());
+            decoder.set_whole(true);
+            let (mut capacity, mut growths, mut received) = (0, 0, 0);
+            for read in wire.chunks(16 << 10) {
+                decoder.receive_bytes(read);
+                received += read.len();
+                let now = decoder.core.buf.capacity();
+                if now > capacity {
+                    growths += 1;
+                    capacity = now;
+                }
+                assert!(
+                    now <= (4 * received).max(UPFRONT as usize) + 2 * read.len(),
+                    "{fragments} fragments: capacity {now} after {received} bytes"
+                );
+                if let Some(frame) = decoder.decode().unwrap() {
+                    assert_eq!(frame.into_frame().payload.len(), 1 << 20);
+                }
+            }
+            // Doubling from 16 KiB would take 7 steps.
+            assert!(growths <= 5, "{fragments} fragments: {growths} growths");
         }
     }
 
