@@ -339,6 +339,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
 
     /// Encodes a data frame: text for `&str`, binary for `&[u8]`. With `fin == false` the
     /// message stays open and the next call must send the same type (RFC 6455 §5.4).
+    #[inline]
     pub fn send_data<'d>(
         &mut self,
         data: impl Into<Data<'d>>,
@@ -350,6 +351,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     }
 
     /// [`send_data`](Self::send_data), appending to `out`.
+    #[inline]
     pub fn send_data_into<'d>(
         &mut self,
         data: impl Into<Data<'d>>,
@@ -360,6 +362,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         self.send_data_frame(data.opcode(), data.bytes(), fin, out)
     }
 
+    #[inline]
     pub(crate) fn send_data_frame(
         &mut self,
         kind: Opcode,
@@ -471,6 +474,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     }
 
     /// Runs the extensions' outbound hooks (if any is enabled) and encodes the frame.
+    #[inline]
     fn send_frame(
         &mut self,
         opcode: Opcode,

@@ -46,6 +46,7 @@ impl Role for Client {
 
 impl sealed::RoleInternals for Client {
     type Keys = ClientKeys;
+    #[inline]
     fn next_key(keys: &mut ClientKeys) -> Result<Option<[u8; 4]>, crate::SendError> {
         keys.next_key().map(Some)
     }
@@ -59,6 +60,7 @@ impl Role for Server {
 
 impl sealed::RoleInternals for Server {
     type Keys = ();
+    #[inline]
     fn next_key(_: &mut ()) -> Result<Option<[u8; 4]>, crate::SendError> {
         Ok(None)
     }

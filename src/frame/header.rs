@@ -206,26 +206,39 @@ pub(crate) fn parse_header_prefix(buf: &[u8]) -> Result<Option<HeaderPrefix>, Pa
     }))
 }
 
-/// Appends a header (RFC 6455 §5.2) with the minimal length encoding.
-pub(crate) fn write_header(
-    out: &mut Vec<u8>,
+/// The longest header: 2 bytes, an 8-byte length and a 4-byte masking key.
+pub(crate) const MAX_HEADER_LEN: usize = 14;
+
+/// A header (RFC 6455 §5.2) with the minimal length encoding, built on the stack so that
+/// it is appended in one copy: the bytes, and how many of them are used.
+#[inline]
+pub(crate) fn header_bytes(
     first_byte: u8,
     mask: Option<[u8; 4]>,
     payload_len: usize,
-) {
+) -> ([u8; MAX_HEADER_LEN], usize) {
+    let mut out = [0; MAX_HEADER_LEN];
+    out[0] = first_byte;
     let mask_bit = if mask.is_some() { MASK_MASK } else { 0 };
     let len = payload_len as u64;
-    if len <= MAX_PAYLOAD_NORMAL {
-        out.extend_from_slice(&[first_byte, mask_bit | len as u8]);
+    let at = if len <= MAX_PAYLOAD_NORMAL {
+        out[1] = mask_bit | len as u8;
+        2
     } else if len <= MAX_PAYLOAD_TWO_BYTE {
-        let be = (len as u16).to_be_bytes();
-        out.extend_from_slice(&[first_byte, mask_bit | PAYLOAD_LENGTH_TWO_BYTE, be[0], be[1]]);
+        out[1] = mask_bit | PAYLOAD_LENGTH_TWO_BYTE;
+        out[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+        4
     } else {
-        out.extend_from_slice(&[first_byte, mask_bit | PAYLOAD_LENGTH_EIGHT_BYTE]);
-        out.extend_from_slice(&len.to_be_bytes());
-    }
-    if let Some(key) = mask {
-        out.extend_from_slice(&key);
+        out[1] = mask_bit | PAYLOAD_LENGTH_EIGHT_BYTE;
+        out[2..10].copy_from_slice(&len.to_be_bytes());
+        10
+    };
+    match mask {
+        Some(key) => {
+            out[at..at + 4].copy_from_slice(&key);
+            (out, at + 4)
+        }
+        None => (out, at),
     }
 }
 
@@ -287,9 +300,9 @@ mod tests {
     fn written_headers_parse_back() {
         for len in [0usize, 1, 125, 126, 65_535, 65_536, 1 << 20] {
             for mask in [None, Some([9, 8, 7, 6])] {
-                let mut out = Vec::new();
-                write_header(&mut out, 0x82, mask, len);
-                let prefix = parse_header_prefix(&out).unwrap().unwrap();
+                let (bytes, used) = header_bytes(0x82, mask, len);
+                let out = &bytes[..used];
+                let prefix = parse_header_prefix(out).unwrap().unwrap();
                 assert_eq!(prefix.header.payload_len, len as u64);
                 assert_eq!(prefix.total_len(), out.len());
                 assert_eq!(prefix.masked, mask.is_some());

@@ -46,6 +46,40 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
     }
 }
 
+/// Appends `payload` XORed with `key` to `out` (RFC 6455 §5.3, from payload octet 0): one
+/// pass over the bytes, where a copy and then [`apply_mask`] in place take two. The one
+/// `unsafe` of the encoder: `cargo bench --bench compare` measured client encoding of
+/// 16 KiB and 1 MiB payloads at 0.71-0.74 of the ceiling with the two passes; safe
+/// one-pass forms (`Vec::extend` from an iterator) were vectorised or not depending on
+/// inlining, 1.4 GB/s in the crate. Tested under Miri (see `.ci/run`).
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn extend_masked(out: &mut Vec<u8>, payload: &[u8], key: [u8; 4]) {
+    // The key repeated over 16 bytes: byte-wise XOR of two arrays is the form LLVM turns
+    // into one vector instruction wherever it is inlined (a `u128` XOR is not, there).
+    let pattern: [u8; 16] = std::array::from_fn(|i| key[i % 4]);
+    out.reserve(payload.len());
+    let spare = &mut out.spare_capacity_mut()[..payload.len()];
+    let (spare_chunks, spare_tail) = spare.as_chunks_mut::<16>();
+    let (chunks, tail) = payload.as_chunks::<16>();
+    for (slot, chunk) in spare_chunks.iter_mut().zip(chunks) {
+        for ((slot, byte), k) in slot.iter_mut().zip(chunk).zip(pattern) {
+            slot.write(byte ^ k);
+        }
+    }
+    // A chunk holds the key four times, so the tail starts at key octet 0 again.
+    for ((slot, byte), k) in spare_tail.iter_mut().zip(tail).zip(pattern) {
+        slot.write(byte ^ k);
+    }
+    let len = out.len() + payload.len();
+    // SAFETY: `reserve` made `spare` at least `payload.len()` long, and it was cut to that
+    // length; its chunks and its tail, which together are all of it, were each written
+    // above (the zips are as long as `spare`'s parts, since `payload` splits into chunks
+    // and tail of the same lengths). So the elements up to `len` are initialised, and
+    // `len <= capacity`.
+    unsafe { out.set_len(len) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +115,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn extending_masked_equals_copying_then_masking(
+            prefix in proptest::collection::vec(any::<u8>(), 0..20),
+            payload in proptest::collection::vec(any::<u8>(), 0..300),
+            key: [u8; 4],
+        ) {
+            let mut expected = prefix.clone();
+            expected.extend_from_slice(&payload);
+            apply_mask(&mut expected[prefix.len()..], key, 0);
+            let mut out = prefix.clone();
+            extend_masked(&mut out, &payload, key);
+            prop_assert_eq!(out, expected);
+        }
+
         #[test]
         fn split_masking_equals_whole(data in proptest::collection::vec(any::<u8>(), 0..300), key: [u8; 4], split in 0usize..300) {
             let split = split.min(data.len());

@@ -24,34 +24,43 @@ impl<F: FnMut() -> [u8; 4] + Send> MaskKeySource for F {
     }
 }
 
-/// Keys from the operating system's CSPRNG, fetched 64 at a time so that a client sending
-/// small frames does not pay a system call per frame.
+/// Keys drawn per `getrandom` call: 1024, so that a client sending small frames pays a
+/// system call (about a microsecond) per thousand frames, not per frame or per 64.
+const POOL_KEYS: usize = 1024;
+
+/// Keys from the operating system's CSPRNG, fetched [`POOL_KEYS`] at a time.
 pub struct OsRandomKeys {
-    pool: [u8; 256],
+    pool: Box<[[u8; 4]; POOL_KEYS]>,
     next: usize,
 }
 
 impl Default for OsRandomKeys {
     fn default() -> Self {
         OsRandomKeys {
-            pool: [0; 256],
-            next: 256,
+            pool: Box::new([[0; 4]; POOL_KEYS]),
+            next: POOL_KEYS,
         }
     }
 }
 
-impl MaskKeySource for OsRandomKeys {
-    fn next_key(&mut self) -> Result<[u8; 4], getrandom::Error> {
-        if self.next + 4 > self.pool.len() {
-            getrandom::fill(&mut self.pool)?;
+impl OsRandomKeys {
+    #[inline]
+    fn take(&mut self) -> Result<[u8; 4], getrandom::Error> {
+        if self.next == POOL_KEYS {
+            getrandom::fill(self.pool.as_flattened_mut())?;
             self.next = 0;
         }
-        let mut key = [0; 4];
-        key.copy_from_slice(&self.pool[self.next..self.next + 4]);
         // Each key is used once: wipe it from the pool.
-        self.pool[self.next..self.next + 4].fill(0);
-        self.next += 4;
+        let key = std::mem::take(&mut self.pool[self.next]);
+        self.next += 1;
         Ok(key)
+    }
+}
+
+impl MaskKeySource for OsRandomKeys {
+    #[inline]
+    fn next_key(&mut self) -> Result<[u8; 4], getrandom::Error> {
+        self.take()
     }
 }
 
@@ -63,18 +72,36 @@ impl fmt::Debug for OsRandomKeys {
 
 /// A client's key source, created on first use so that an idle client holds no pool.
 #[derive(Default)]
-pub struct ClientKeys(Option<Box<dyn MaskKeySource>>);
+pub struct ClientKeys(KeySource);
+
+/// The default source is called directly, a custom one through a trait object.
+#[derive(Default)]
+enum KeySource {
+    /// Nothing drawn yet.
+    #[default]
+    Unused,
+    /// The operating system's CSPRNG.
+    Os(OsRandomKeys),
+    /// A source given with `with_mask_key_source`.
+    Custom(Box<dyn MaskKeySource>),
+}
 
 impl ClientKeys {
     pub(crate) fn custom(source: impl MaskKeySource + 'static) -> Self {
-        ClientKeys(Some(Box::new(source)))
+        ClientKeys(KeySource::Custom(Box::new(source)))
     }
 
+    #[inline]
     pub(crate) fn next_key(&mut self) -> Result<[u8; 4], crate::SendError> {
-        self.0
-            .get_or_insert_with(|| Box::new(OsRandomKeys::default()))
-            .next_key()
-            .map_err(|e| crate::SendError::MaskKey(e.to_string()))
+        let key = match &mut self.0 {
+            KeySource::Os(keys) => keys.take(),
+            KeySource::Custom(source) => source.next_key(),
+            KeySource::Unused => {
+                self.0 = KeySource::Os(OsRandomKeys::default());
+                return self.next_key();
+            }
+        };
+        key.map_err(|e| crate::SendError::MaskKey(e.to_string()))
     }
 }
 
@@ -91,9 +118,13 @@ mod tests {
     #[test]
     fn os_keys_differ_across_refills() {
         let mut keys = OsRandomKeys::default();
-        let drawn: Vec<[u8; 4]> = (0..200).map(|_| keys.next_key().unwrap()).collect();
+        let drawn: Vec<[u8; 4]> = (0..2 * POOL_KEYS + 200)
+            .map(|_| keys.next_key().unwrap())
+            .collect();
         let distinct: std::collections::HashSet<_> = drawn.iter().collect();
-        // 200 draws of 32 random bits: a repeat has probability ~5e-6.
-        assert!(distinct.len() >= 199);
+        // 2248 draws of 32 random bits: about 0.0006 repeats expected; allow a few, but not
+        // a pool served twice (1024 repeats) or a wiped key (zeros) handed out.
+        assert!(distinct.len() >= drawn.len() - 3);
+        assert!(keys.pool.iter().take(keys.next).all(|key| *key == [0; 4]));
     }
 }
