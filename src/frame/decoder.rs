@@ -19,6 +19,7 @@ use crate::message::utf8::{incomplete_tail_len, invalid_utf8, truncated_utf8, wh
 use crate::role::Role;
 use crate::text::Utf8Bytes;
 
+mod direct;
 mod unfragmented;
 
 /// A receive buffer whose capacity grew past this (for a large frame, or a large read) is
@@ -196,6 +197,12 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
             return;
         }
         self.core.settle();
+        let direct = self.core.receive_payload_directly(data);
+        // At most `data.len()`.
+        let data = &data[direct..];
+        if data.is_empty() {
+            return;
+        }
         let spare = self.core.buf.capacity() - self.core.buf.len();
         if spare < data.len() {
             // Delivered pieces share the buffer they were cut from, so while an application
@@ -501,6 +508,8 @@ impl DecoderCore {
         // At most `buf.len()`, so the cast back to usize is lossless.
         let available = remaining.min((self.buf.len() - raw) as u64) as usize;
         if remaining > 0 && available == 0 {
+            // Bytes `receive_bytes` placed directly may still need validating.
+            self.validate_assembled()?;
             return Ok(Assembly::Wait);
         }
         if piece.consumed == 0 {
@@ -533,14 +542,7 @@ impl DecoderCore {
             ));
         }
         let text = self.open == Some(Opcode::Text);
-        if text {
-            // Validated while the bytes are in cache; an unfinished character waits for the
-            // rest, an impossible byte fails now (RFC 6455 §8.1).
-            match whole_characters(&self.buf[self.validated..self.assembled]) {
-                Ok(valid) => self.validated += valid,
-                Err(offset) => return Err(invalid_utf8((self.validated + offset) as u64)),
-            }
-        }
+        self.validate_assembled()?;
         if piece.consumed < header.payload_len {
             self.state = State::Payload(piece);
             return Ok(Assembly::Wait);
@@ -569,6 +571,19 @@ impl DecoderCore {
             frame_finished: true,
             message_finished: true,
         }))
+    }
+
+    /// Whole-message mode: validates the assembled text not validated yet, while the bytes
+    /// are in cache; an unfinished character waits for the rest, an impossible byte fails
+    /// now (RFC 6455 §8.1). Nothing to do for a binary message.
+    fn validate_assembled(&mut self) -> Result<(), ParseFailed> {
+        if self.open == Some(Opcode::Text) {
+            match whole_characters(&self.buf[self.validated..self.assembled]) {
+                Ok(valid) => self.validated += valid,
+                Err(offset) => return Err(invalid_utf8((self.validated + offset) as u64)),
+            }
+        }
+        Ok(())
     }
 
     /// Whole-message mode: a control frame between two fragments of the message being

@@ -1,5 +1,7 @@
 //! Payload masking (RFC 6455 §5.3): XOR with a 4-byte key, processed a word at a time.
 
+use std::mem::MaybeUninit;
+
 /// A client frame's masking key (RFC 6455 §5.3). Only a [`Client`](crate::Client) sends it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MaskingKey(pub [u8; 4]);
@@ -46,43 +48,57 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
     }
 }
 
-/// Appends `payload` XORed with `key` to `out` (RFC 6455 §5.3, from payload octet 0): one
-/// pass over the bytes, where a copy and then [`apply_mask`] in place take two. The one
-/// `unsafe` of the encoder: `cargo bench --bench compare` measured client encoding of
-/// 16 KiB and 1 MiB payloads at 0.71-0.74 of the ceiling with the two passes; safe
-/// one-pass forms (`Vec::extend` from an iterator) were vectorised or not depending on
-/// inlining, 1.4 GB/s in the crate. Tested under Miri (see `.ci/run`).
+/// Writes `src` XORed with `key` into `dst`, as [`apply_mask`] would at payload offset
+/// `offset`: a copy and a mask in one pass. Initialises every element of `dst`, which must
+/// be as long as `src` (it panics otherwise); the callers' `set_len` relies on that.
 #[inline]
-#[allow(unsafe_code)]
-pub(crate) fn extend_masked(out: &mut Vec<u8>, payload: &[u8], key: [u8; 4]) {
-    // The key repeated over 16 bytes: byte-wise XOR of two arrays is the form LLVM turns
-    // into one vector instruction wherever it is inlined (a `u128` XOR is not, there).
-    let pattern: [u8; 16] = std::array::from_fn(|i| key[i % 4]);
-    out.reserve(payload.len());
-    let spare = &mut out.spare_capacity_mut()[..payload.len()];
-    let (spare_chunks, spare_tail) = spare.as_chunks_mut::<16>();
-    let (chunks, tail) = payload.as_chunks::<16>();
-    for (slot, chunk) in spare_chunks.iter_mut().zip(chunks) {
+pub(crate) fn mask_into(dst: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], offset: usize) {
+    assert_eq!(dst.len(), src.len());
+    // The key repeated over 16 bytes, from octet `offset`: byte-wise XOR of two arrays is
+    // the form LLVM turns into one vector instruction wherever it is inlined (a `u128`
+    // XOR compiled to byte shuffles in some callers).
+    let pattern: [u8; 16] = std::array::from_fn(|i| key[(i + offset) % 4]);
+    let (dst_chunks, dst_tail) = dst.as_chunks_mut::<16>();
+    let (chunks, tail) = src.as_chunks::<16>();
+    for (slot, chunk) in dst_chunks.iter_mut().zip(chunks) {
         for ((slot, byte), k) in slot.iter_mut().zip(chunk).zip(pattern) {
             slot.write(byte ^ k);
         }
     }
-    // A chunk holds the key four times, so the tail starts at key octet 0 again.
-    for ((slot, byte), k) in spare_tail.iter_mut().zip(tail).zip(pattern) {
+    // A chunk holds the key four times, so the tail starts where a chunk does. Equal
+    // lengths split into chunks and tails of equal lengths: every element is written.
+    for ((slot, byte), k) in dst_tail.iter_mut().zip(tail).zip(pattern) {
         slot.write(byte ^ k);
     }
+}
+
+/// Appends `payload` XORed with `key` to `out` (RFC 6455 §5.3, from payload octet 0): one
+/// pass over the bytes, where a copy and then [`apply_mask`] in place take two
+/// (`cargo bench --bench compare` measured the two passes at 0.71-0.74 of the ceiling for
+/// 16 KiB and 1 MiB client frames). Safe one-pass forms (`Vec::extend` from an iterator)
+/// were vectorised or not depending on inlining: 1.4 GB/s in the crate.
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn extend_masked(out: &mut Vec<u8>, payload: &[u8], key: [u8; 4]) {
+    out.reserve(payload.len());
+    mask_into(&mut out.spare_capacity_mut()[..payload.len()], payload, key, 0);
     let len = out.len() + payload.len();
-    // SAFETY: `reserve` made `spare` at least `payload.len()` long, and it was cut to that
-    // length; its chunks and its tail, which together are all of it, were each written
-    // above (the zips are as long as `spare`'s parts, since `payload` splits into chunks
-    // and tail of the same lengths). So the elements up to `len` are initialised, and
-    // `len <= capacity`.
+    // SAFETY: `reserve` made room for `payload.len()` more elements, so `len <= capacity`;
+    // `mask_into` initialised all `payload.len()` of them past the old length.
     unsafe { out.set_len(len) };
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bytes of slots that were all initialised (the test fills them before
+    /// `mask_into` overwrites them).
+    #[allow(unsafe_code)]
+    fn read_initialised(slots: &[MaybeUninit<u8>]) -> Vec<u8> {
+        // SAFETY: every slot was created with `MaybeUninit::new`, so each is initialised.
+        slots.iter().map(|slot| unsafe { slot.assume_init() }).collect()
+    }
     use proptest::prelude::*;
 
     fn naive(data: &mut [u8], key: [u8; 4], offset: usize) {
@@ -115,6 +131,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn masking_into_equals_copying_then_masking(
+            payload in proptest::collection::vec(any::<u8>(), 0..100),
+            key: [u8; 4],
+            offset in 0usize..8,
+        ) {
+            let mut expected = payload.clone();
+            apply_mask(&mut expected, key, offset);
+            let mut out = vec![MaybeUninit::new(0xAA); payload.len()];
+            mask_into(&mut out, &payload, key, offset);
+            prop_assert_eq!(read_initialised(&out), expected);
+        }
+
         #[test]
         fn extending_masked_equals_copying_then_masking(
             prefix in proptest::collection::vec(any::<u8>(), 0..20),
