@@ -12,8 +12,9 @@ use crate::role::Role;
 use super::{DecoderCore, FrameDecoder, KEEP_CAPACITY, State};
 
 impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
-    /// Whole-message mode, between two fragments of a message: if `data` starts with the
-    /// complete header of the next data frame and at least one byte of its payload, runs
+    /// Whole-message mode, between two frames: if `data` starts with the complete header of
+    /// a data frame and at least one byte of its payload (and, for a message's first frame,
+    /// not all of it: that is the one-step path's), runs
     /// on it what `decode` would (the header's checks, then the frame's place in the
     /// message) and returns its length, so that its payload can go straight to the
     /// message too. An error is kept and returned by the next `decode`, as it would have
@@ -24,7 +25,6 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
         if E::LEN > 0
             || !core.whole
             || !matches!(core.state, State::Header)
-            || core.open.is_none()
             || core.raw_start() != core.buf.len()
         {
             return 0;
@@ -33,10 +33,14 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
             return 0;
         };
         let total = prefix.total_len();
-        if prefix.header.opcode.is_control()
-            || prefix.header.payload_len == 0
-            || data.len() <= total
-        {
+        let header = &prefix.header;
+        if header.opcode.is_control() || header.payload_len == 0 || data.len() <= total {
+            return 0;
+        }
+        // The first frame of a message that is all in `data` is the one-step path's
+        // (`take_unfragmented`): leave it in the buffer for it.
+        let beyond = header.payload_len > (data.len() - total) as u64;
+        if core.open.is_none() && !beyond {
             return 0;
         }
         let checked = self
