@@ -145,9 +145,9 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     ///
     /// Each message comes out once its last byte has arrived, as a single [`Frame`] with
     /// the message's opcode, `frame_finished` and `message_finished` set, its payload one
-    /// [`Bytes`](bytes::Bytes) (binary) or [`Utf8Bytes`] (text) without copying: the
-    /// fragments are unmasked and moved together inside the receive buffer as they
-    /// arrive, and text is validated as it arrives, so invalid UTF-8 still fails at its
+    /// [`Bytes`](bytes::Bytes) (binary) or [`Utf8Bytes`] (text) without copying: each
+    /// read's payload bytes go straight to their place in the message, unmasked on the
+    /// way, and text is validated as it arrives, so invalid UTF-8 still fails at its
     /// first impossible byte (RFC 6455 §8.1). Control frames (RFC 6455 §5.5) are still
     /// delivered at once, even between the fragments of a message, so they come out
     /// before the message they interrupt. With a payload-transforming extension such as
@@ -156,9 +156,10 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     ///
     /// Memory is bounded by the [`Limits`]: a message is held until complete, at most
     /// `max_message_size` bytes. Room for up to 64 KiB of a frame's payload is reserved
-    /// when its header arrives, the rest as the payload does, so an announced length costs
-    /// nothing until it is sent. A receive buffer that grew past 64 KiB is released once
-    /// the message that needed it is handed out.
+    /// when its header arrives, the rest as the payload does (to four times what has
+    /// arrived in a message's last frame, capped at what it announces; doubling before
+    /// it), so an announced length costs nothing until it is sent. A receive buffer that
+    /// grew past 64 KiB is released once the message that needed it is handed out.
     ///
     /// Messages are the same as the default mode's pieces joined, for any chunking, and
     /// the same streams fail with the same close codes. The switch takes effect between

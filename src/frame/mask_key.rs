@@ -28,7 +28,8 @@ impl<F: FnMut() -> [u8; 4] + Send> MaskKeySource for F {
 /// system call (about a microsecond) per thousand frames, not per frame or per 64.
 const POOL_KEYS: usize = 1024;
 
-/// Keys from the operating system's CSPRNG, fetched [`POOL_KEYS`] at a time.
+/// Keys from the operating system's CSPRNG, fetched 1024 at a time (one system call per
+/// thousand frames).
 pub struct OsRandomKeys {
     pool: Box<[[u8; 4]; POOL_KEYS]>,
     next: usize,
