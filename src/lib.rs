@@ -38,9 +38,10 @@
 //!
 //! Layers, bottom up: [`FrameDecoder`] (frames, pieces of frames), [`MessageDecoder`]
 //! (fragment order, UTF-8), [`FrameProtocol`] (both, plus encoding and the extensions).
-// `unsafe` is denied except in two audited places, each with a `// SAFETY:` argument and
-// tests that `scripts/miri` runs under Miri: `Utf8Bytes::as_str` (text validated once) and
-// `extend_masked` (the client's one-pass masking copy).
+// `unsafe` is denied except in three audited places, each with a `// SAFETY:` argument and
+// tests that `scripts/miri` runs under Miri: `Utf8Bytes::as_str` (text validated once),
+// `extend_masked` (the client's one-pass masking copy) and
+// `DecoderCore::receive_payload_directly` (a received payload unmasked into the buffer).
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, clippy::undocumented_unsafe_blocks)]
 

@@ -928,6 +928,37 @@ mod tests {
     }
 
     #[test]
+    fn payloads_taken_straight_from_reads_equal_the_general_path() {
+        // Fed in small reads, whole-message mode takes fragment headers and payloads
+        // straight from the reads (`receive_bytes`, `direct.rs`, with its `set_len`); all
+        // at once, the general path assembles them. Small, so that Miri runs it.
+        let mut wire = client_frame(false, Opcode::Text, "héllo wörld, ".repeat(3).as_bytes());
+        wire.extend(client_frame(true, Opcode::Ping, b"p"));
+        let middle = "€uro 𝄞 ".repeat(4);
+        wire.extend(client_frame(false, Opcode::Continuation, middle.as_bytes()));
+        wire.extend(client_frame(true, Opcode::Continuation, b"end"));
+        let frames = |read: usize| {
+            let mut decoder = FrameDecoder::<Server>::new(());
+            decoder.set_whole(true);
+            let mut frames = Vec::new();
+            for chunk in wire.chunks(read) {
+                decoder.receive_bytes(chunk);
+                while let Some(frame) = decoder.decode().unwrap() {
+                    frames.push(frame.into_frame());
+                }
+            }
+            frames
+        };
+        let expected = frames(wire.len());
+        let text = format!("{}{middle}end", "héllo wörld, ".repeat(3));
+        assert_eq!(expected.len(), 2);
+        assert_eq!(expected[1].payload.as_text(), Some(text.as_str()));
+        for read in [1, 2, 3, 5, 7, 16, 40] {
+            assert_eq!(frames(read), expected, "reads of {read}");
+        }
+    }
+
+    #[test]
     fn whole_mode_reserves_a_frame_once_and_moves_fragments_together() {
         let mut decoder = FrameDecoder::<Server>::new(());
         decoder.set_whole(true);
