@@ -48,6 +48,13 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
     }
 }
 
+/// The key repeated over 16 bytes from octet `offset`, for byte-wise XOR of 16-byte
+/// chunks.
+#[inline]
+fn key_pattern(key: [u8; 4], offset: usize) -> [u8; 16] {
+    std::array::from_fn(|i| key[(i + offset) % 4])
+}
+
 /// Writes `src` XORed with `key` into `dst`, as [`apply_mask`] would at payload offset
 /// `offset`: a copy and a mask in one pass. Initialises every element of `dst`, which must
 /// be as long as `src` (it panics otherwise); the callers' `set_len` relies on that.
@@ -57,7 +64,7 @@ pub(crate) fn mask_into(dst: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], o
     // The key repeated over 16 bytes, from octet `offset`: byte-wise XOR of two arrays is
     // the form LLVM turns into one vector instruction wherever it is inlined (a `u128`
     // XOR compiled to byte shuffles in some callers).
-    let pattern: [u8; 16] = std::array::from_fn(|i| key[(i + offset) % 4]);
+    let pattern = key_pattern(key, offset);
     let (dst_chunks, dst_tail) = dst.as_chunks_mut::<16>();
     let (chunks, tail) = src.as_chunks::<16>();
     for (slot, chunk) in dst_chunks.iter_mut().zip(chunks) {
@@ -87,7 +94,7 @@ pub(crate) fn move_masked(
     offset: usize,
 ) {
     assert!(to <= from && from + len <= buf.len());
-    let pattern: [u8; 16] = std::array::from_fn(|i| key[(i + offset) % 4]);
+    let pattern = key_pattern(key, offset);
     let whole = len - len % 16;
     let mut i = 0;
     while i < whole {
