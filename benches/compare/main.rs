@@ -54,9 +54,16 @@ fn entries(task: Task) -> Vec<(&'static str, Run)> {
             ),
             ("tungstenite", Run::Receive(with_tungstenite::receive)),
             ("fastwebsockets", Run::Receive(with_fastwebsockets::receive)),
+            ("yawc", Run::Receive(with_yawc::receive)),
             ("ceiling", Run::Receive(ceiling::receive)),
         ],
-        Task::EncodeServer | Task::EncodeClient => vec![
+        Task::EncodeServer => vec![
+            (OURS, Run::Encode(with_wsproto::encode)),
+            ("tungstenite", Run::Encode(with_tungstenite::encode)),
+            ("fastwebsockets", Run::Encode(with_fastwebsockets::encode)),
+            ("ceiling", Run::Encode(ceiling::encode)),
+        ],
+        Task::EncodeClient => vec![
             (OURS, Run::Encode(with_wsproto::encode)),
             ("tungstenite", Run::Encode(with_tungstenite::encode)),
             ("fastwebsockets", Run::Encode(with_fastwebsockets::encode)),
@@ -127,7 +134,7 @@ fn workloads(quick: bool) -> Vec<Workload> {
             input::binary,
         );
     }
-    for n in [1 << 10, 1 << 20] {
+    for n in [1 << 10, 16 << 10, 1 << 20] {
         receive(
             &mut rng,
             format!("receive text ASCII {}", label(n)),
@@ -145,6 +152,14 @@ fn workloads(quick: bool) -> Vec<Workload> {
             input::multibyte,
         );
     }
+    receive(
+        &mut rng,
+        "receive binary 16 KiB in 16 fragments".into(),
+        false,
+        16 << 10,
+        16,
+        input::binary,
+    );
     receive(
         &mut rng,
         "receive binary 1 MiB in 64 fragments".into(),

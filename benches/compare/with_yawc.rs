@@ -12,6 +12,22 @@ fn options() -> Options {
     Options::default()
         .with_compression_level(CompressionLevel::new(6))
         .with_utf8()
+        // The same 16 MiB frame and 64 MiB message limits as tungstenite and wsproto.
+        .with_limits(16 << 20, 64 << 20)
+}
+
+/// Plain frames, no extension negotiated: yawc reassembles fragments and validates text.
+pub fn receive(_: &Workload, wire: &[u8], n: usize, sink: &mut Sink) -> Result<(), String> {
+    runtime().block_on(async {
+        let io = Memory::new(wire, false);
+        let mut ws = WebSocket::from_stream_with_extensions(io, Role::Server, None, options())
+            .map_err(|e| e.to_string())?;
+        for _ in 0..n {
+            let frame = ws.next_frame().await.map_err(|e| e.to_string())?;
+            sink.deliver(frame.payload());
+        }
+        Ok(())
+    })
 }
 
 pub fn inflate(_: &Workload, wire: &[u8], n: usize, sink: &mut Sink) -> Result<(), String> {
