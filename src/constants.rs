@@ -1,7 +1,7 @@
 //! The protocol's numeric constants, named as in Python wsproto's `frame_protocol`
 //! (RFC 6455 §5.2 framing, §7.4 close codes, §4.2.2 handshake).
 
-use crate::close::CloseReason;
+use crate::close_code::CloseReason;
 
 /// Seven-bit length value announcing a 16-bit extended length (RFC 6455 §5.2).
 pub const PAYLOAD_LENGTH_TWO_BYTE: u8 = 126;
@@ -36,11 +36,11 @@ pub const PAYLOAD_LEN_MASK: u8 = 0x7F;
 pub const WEBSOCKET_VERSION: &str = "13";
 
 /// Smallest close code that may appear on the wire (RFC 6455 §7.4.2).
-pub const MIN_CLOSE_REASON: u16 = 1000;
+pub const MIN_CLOSE_REASON: u16 = CloseReason::FIRST_WIRE_CODE;
 /// First code reserved for the protocol itself (RFC 6455 §7.4.2).
 pub const MIN_PROTOCOL_CLOSE_REASON: u16 = 1000;
 /// Last code reserved for the protocol itself (RFC 6455 §7.4.2).
-pub const MAX_PROTOCOL_CLOSE_REASON: u16 = 2999;
+pub const MAX_PROTOCOL_CLOSE_REASON: u16 = CloseReason::LAST_PROTOCOL_CODE;
 /// First code registered with IANA for libraries and frameworks (RFC 6455 §7.4.2).
 pub const MIN_LIBRARY_CLOSE_REASON: u16 = 3000;
 /// Last code registered with IANA for libraries and frameworks (RFC 6455 §7.4.2).
@@ -50,7 +50,7 @@ pub const MIN_PRIVATE_CLOSE_REASON: u16 = 4000;
 /// Last code for private use between applications (RFC 6455 §7.4.2).
 pub const MAX_PRIVATE_CLOSE_REASON: u16 = 4999;
 /// Largest close code that may appear on the wire (RFC 6455 §7.4.2).
-pub const MAX_CLOSE_REASON: u16 = 4999;
+pub const MAX_CLOSE_REASON: u16 = CloseReason::LAST_WIRE_CODE;
 
 /// Codes an endpoint reports locally but must never send in a close frame (RFC 6455 §7.4.1).
 pub const LOCAL_ONLY_CLOSE_REASONS: [CloseReason; 3] = [

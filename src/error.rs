@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::close::CloseReason;
-use crate::frame::Opcode;
+use crate::close_code::CloseReason;
+use crate::opcode::Opcode;
 
 /// Received bytes broke a rule of RFC 6455 or of an extension. Carries the close code the
 /// endpoint should send before closing (RFC 6455 §7.1.7 "Fail the WebSocket Connection").

@@ -45,7 +45,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, clippy::undocumented_unsafe_blocks)]
 
-mod close;
+mod close_code;
 mod connection;
 pub mod constants;
 mod error;
@@ -53,18 +53,21 @@ mod ext;
 mod frame;
 mod handshake;
 mod limits;
+mod mask_key;
 mod message;
+mod opcode;
 mod protocol;
 mod role;
+mod rsv;
 mod text;
+mod token_list;
 
-pub use close::CloseReason;
+pub use close_code::CloseReason;
 pub use connection::{
-    AcceptConnection, BytesMessage, ClientHandshake, ClientHandshakeOutcome, CloseConnection,
-    ClosingConnection, Connection, ConnectionError, ConnectionState, Event, Events,
-    IncomingRequest, LocalProtocolError, OpenConnection, Ping, Pong, RejectConnection, RejectData,
-    RemoteProtocolError, Request, ServerHandshake, ServerHandshakeError, ServerHandshakeOutcome,
-    TextMessage, WSConnection, WsEvents,
+    BytesMessage, ClientHandshake, ClientHandshakeOutcome, CloseConnection, ClosingConnection,
+    Connection, ConnectionError, ConnectionState, Event, Events, IncomingRequest,
+    LocalProtocolError, OpenConnection, Ping, Pong, ServerHandshake, ServerHandshakeError,
+    ServerHandshakeOutcome, TextMessage, WSConnection, WsEvents,
 };
 pub use error::{ParseFailed, SendError};
 #[cfg(feature = "deflate")]
@@ -74,17 +77,22 @@ pub use ext::deflate::PerMessageDeflate;
 pub use ext::{Extension, ExtensionError, ExtensionList, FrameContext, OutboundFrame};
 pub use frame::decoder::FrameDecoder;
 pub use frame::encoder::encode_frame;
-pub use frame::mask::{MaskingKey, Unmasked, apply_mask};
-pub use frame::mask_key::{MaskKeySource, OsRandomKeys};
-pub use frame::{Frame, FrameRef, Header, InvalidOpcode, Opcode, Payload, PayloadRef, RsvBits};
-pub use handshake::{HandshakeLimits, Headers, accept_token};
+pub use frame::mask::apply_mask;
+pub use frame::{Frame, FrameRef, Header, Payload, PayloadRef};
+pub use handshake::{
+    AcceptConnection, HandshakeLimits, Headers, RejectConnection, RejectData, RemoteProtocolError,
+    Request, accept_token,
+};
 pub use limits::Limits;
-pub use message::{
-    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageDecoder, MessageKind, TextKind,
-    TextMessageBuilder,
+pub use mask_key::{MaskKeySource, OsRandomKeys};
+pub use message::MessageDecoder;
+pub use opcode::{InvalidOpcode, Opcode};
+pub use protocol::builder::{
+    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageKind, TextKind, TextMessageBuilder,
 };
 pub use protocol::{ClientProtocol, Data, FrameProtocol, ReceivedFrames, ServerProtocol};
-pub use role::{Client, Role, Server};
+pub use role::{Client, MaskingKey, Role, Server, Unmasked};
+pub use rsv::RsvBits;
 pub use text::Utf8Bytes;
 
 static_assertions::assert_impl_all!(FrameProtocol<Client>: Send);

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::frame::mask::{MaskingKey, Unmasked};
-use crate::frame::mask_key::ClientKeys;
+use crate::error::SendError;
+use crate::mask_key::MaskKeys;
 
 mod sealed {
     /// Role internals; sealed so that only `Client` and `Server` exist.
@@ -12,11 +12,14 @@ mod sealed {
         /// What the role needs to mask outgoing frames: a key source (client) or nothing.
         type Keys: Send + Default;
         /// The key for the next outgoing frame, `None` for a server.
-        fn next_key(keys: &mut Self::Keys) -> Result<Option<[u8; 4]>, crate::SendError>;
+        fn next_key(keys: &mut Self::Keys) -> Result<Option<[u8; 4]>, super::SendError>;
     }
 }
 
 /// An endpoint role: [`Client`] or [`Server`]. Sealed: RFC 6455 has exactly these two.
+///
+/// The generic types of the crate read the role's constants and hand them to code that is
+/// compiled once for both roles, as plain values.
 pub trait Role:
     sealed::RoleInternals + Copy + Default + fmt::Debug + Send + Sync + Unpin + 'static
 {
@@ -45,9 +48,9 @@ impl Role for Client {
 }
 
 impl sealed::RoleInternals for Client {
-    type Keys = ClientKeys;
+    type Keys = MaskKeys;
     #[inline]
-    fn next_key(keys: &mut ClientKeys) -> Result<Option<[u8; 4]>, crate::SendError> {
+    fn next_key(keys: &mut MaskKeys) -> Result<Option<[u8; 4]>, SendError> {
         keys.next_key().map(Some)
     }
 }
@@ -61,8 +64,29 @@ impl Role for Server {
 impl sealed::RoleInternals for Server {
     type Keys = ();
     #[inline]
-    fn next_key(_: &mut ()) -> Result<Option<[u8; 4]>, crate::SendError> {
+    fn next_key(_: &mut ()) -> Result<Option<[u8; 4]>, SendError> {
         Ok(None)
+    }
+}
+
+/// A client frame's masking key (RFC 6455 §5.3). Only a [`Client`](crate::Client) sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaskingKey(pub [u8; 4]);
+
+/// The absence of a masking key: what every [`Server`](crate::Server) frame carries
+/// (RFC 6455 §5.1: "A server MUST NOT mask any frames that it sends to the client").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unmasked;
+
+impl From<MaskingKey> for Option<[u8; 4]> {
+    fn from(key: MaskingKey) -> Self {
+        Some(key.0)
+    }
+}
+
+impl From<Unmasked> for Option<[u8; 4]> {
+    fn from(_: Unmasked) -> Self {
+        None
     }
 }
 

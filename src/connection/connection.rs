@@ -5,14 +5,15 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use crate::close::CloseReason;
+use crate::close_code::CloseReason;
 use crate::connection::{
     BytesMessage, CloseConnection, ConnectionState, Event, LocalProtocolError, Ping, Pong,
     TextMessage,
 };
 use crate::ext::ExtensionList;
-use crate::frame::{Frame, Opcode, Payload};
+use crate::frame::{Frame, Payload};
 use crate::limits::Limits;
+use crate::opcode::Opcode;
 use crate::protocol::{Data, FrameProtocol};
 use crate::role::Role;
 

@@ -11,17 +11,16 @@ mod typed;
 mod ws_connection;
 
 pub use connection::{Connection, Events};
-pub use error::{LocalProtocolError, RemoteProtocolError};
-pub use events::{
-    AcceptConnection, BytesMessage, CloseConnection, Event, Ping, Pong, RejectConnection,
-    RejectData, Request, TextMessage,
-};
+pub use error::LocalProtocolError;
+pub use events::{BytesMessage, CloseConnection, Event, Ping, Pong, TextMessage};
 pub use state::ConnectionState;
 pub use typed::{
     ClientHandshake, ClientHandshakeOutcome, ClosingConnection, IncomingRequest, OpenConnection,
     ServerHandshake, ServerHandshakeError, ServerHandshakeOutcome,
 };
 pub use ws_connection::{WSConnection, WsEvents};
+
+use crate::handshake::RemoteProtocolError;
 
 /// Either side's protocol error, from [`WSConnection::receive_data`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

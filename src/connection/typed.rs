@@ -5,12 +5,12 @@
 //! not compile.
 
 use crate::connection::{
-    AcceptConnection, BytesMessage, CloseConnection, Connection, ConnectionError, ConnectionState,
-    Event, Events, LocalProtocolError, Ping, Pong, RejectConnection, Request, TextMessage,
-    WSConnection,
+    BytesMessage, CloseConnection, Connection, ConnectionError, ConnectionState, Event, Events,
+    LocalProtocolError, Ping, Pong, TextMessage, WSConnection,
 };
 use crate::ext::ExtensionList;
-use crate::message::{BinaryMessageBuilder, TextMessageBuilder};
+use crate::handshake::{AcceptConnection, RejectConnection, Request};
+use crate::protocol::builder::{BinaryMessageBuilder, TextMessageBuilder};
 use crate::role::{Client, Role, Server};
 
 /// A client's handshake in progress: it can only receive the server's answer.

@@ -6,18 +6,17 @@ use std::fmt;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::connection::{
-    Connection, ConnectionError, ConnectionState, Event, LocalProtocolError, RejectConnection,
-    RejectData, RemoteProtocolError, Request,
-};
+use crate::connection::{Connection, ConnectionError, ConnectionState, Event, LocalProtocolError};
 use crate::ext::ExtensionList;
-use crate::handshake::HandshakeLimits;
 use crate::handshake::body::{BodyReader, write_chunk, write_last_chunk};
 use crate::handshake::client::{ClientOffer, ResponseOutcome, process_response, write_request};
 use crate::handshake::http::{
     HeadError, Headers, RequestHead, check_partial, has_head_end, parse_request, parse_response,
 };
 use crate::handshake::server::{process_request, write_accept, write_reject};
+use crate::handshake::{
+    HandshakeLimits, RejectConnection, RejectData, RemoteProtocolError, Request,
+};
 use crate::limits::Limits;
 use crate::protocol::FrameProtocol;
 use crate::role::Role;

@@ -2,8 +2,10 @@
 
 use bytes::BytesMut;
 
-use crate::close::CloseReason;
-use crate::frame::{Header, Opcode, RsvBits};
+use crate::close_code::CloseReason;
+use crate::frame::Header;
+use crate::opcode::Opcode;
+use crate::rsv::RsvBits;
 
 /// A WebSocket extension (RFC 6455 §9), such as permessage-deflate (RFC 7692).
 ///

@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 
 use super::{Extension, FrameContext, OutboundFrame};
-use crate::close::CloseReason;
+use crate::close_code::CloseReason;
 use crate::frame::Header;
 
 /// A list of extensions for [`FrameProtocol`](crate::FrameProtocol): `()` for none, or a
@@ -109,7 +109,7 @@ impl ListHooks for () {
 fn not_offered(answer: &str) -> String {
     format!(
         "the server accepted extension {:?}, which was not offered (RFC 6455 §9.1)",
-        crate::handshake::header_value::extension_name(answer)
+        crate::token_list::extension_name(answer)
     )
 }
 
@@ -172,7 +172,7 @@ macro_rules! tuple_list {
                 offered
             }
             fn accept_offer(&mut self, offer: &str, accepted: &mut u8, out: &mut String) {
-                let name = crate::handshake::header_value::extension_name(offer);
+                let name = crate::token_list::extension_name(offer);
                 $(
                     if name == $name::NAME && *accepted & (1 << $idx) == 0 {
                         let mut params = String::new();
@@ -189,7 +189,7 @@ macro_rules! tuple_list {
                 )+
             }
             fn finalize_answer(&mut self, answer: &str, offered: u8, answered: &mut u8) -> Result<(), String> {
-                let name = crate::handshake::header_value::extension_name(answer);
+                let name = crate::token_list::extension_name(answer);
                 $(
                     if name == $name::NAME && offered & (1 << $idx) != 0 {
                         if *answered & (1 << $idx) != 0 {

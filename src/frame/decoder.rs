@@ -7,15 +7,16 @@ use std::marker::PhantomData;
 
 use bytes::{Buf, BytesMut};
 
-use crate::close::CloseReason;
+use crate::close_code::CloseReason;
 use crate::error::ParseFailed;
 use crate::ext::{ExtensionList, FrameContext};
 use crate::frame::header::{HeaderPrefix, parse_header_prefix};
 use crate::frame::mask::{apply_mask, move_masked};
-use crate::frame::{Frame, Header, Opcode, Payload};
+use crate::frame::{Frame, Header, Payload};
 use crate::limits::Limits;
 use crate::message::decoder::message_opcode;
 use crate::message::utf8::{incomplete_tail_len, invalid_utf8, truncated_utf8, whole_characters};
+use crate::opcode::Opcode;
 use crate::role::Role;
 use crate::text::Utf8Bytes;
 
@@ -826,10 +827,10 @@ impl<R: Role, E: ExtensionList> fmt::Debug for FrameDecoder<R, E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::RsvBits;
     use crate::frame::encoder::encode_frame;
-    use crate::frame::mask::MaskingKey;
+    use crate::role::MaskingKey;
     use crate::role::{Client, Server};
+    use crate::rsv::RsvBits;
 
     fn client_frame(fin: bool, opcode: Opcode, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();

@@ -4,8 +4,9 @@
 use crate::constants::FIN_MASK;
 use crate::frame::header::{MAX_HEADER_LEN, header_bytes};
 use crate::frame::mask::extend_masked;
-use crate::frame::{Opcode, RsvBits};
+use crate::opcode::Opcode;
 use crate::role::Role;
+use crate::rsv::RsvBits;
 
 /// Appends one frame to `out`. The masking argument's type follows the role: a
 /// [`MaskingKey`](crate::MaskingKey) for a [`Client`](crate::Client), [`Unmasked`](crate::Unmasked)

@@ -2,27 +2,6 @@
 
 use std::mem::MaybeUninit;
 
-/// A client frame's masking key (RFC 6455 §5.3). Only a [`Client`](crate::Client) sends it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MaskingKey(pub [u8; 4]);
-
-/// The absence of a masking key: what every [`Server`](crate::Server) frame carries
-/// (RFC 6455 §5.1: "A server MUST NOT mask any frames that it sends to the client").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Unmasked;
-
-impl From<MaskingKey> for Option<[u8; 4]> {
-    fn from(key: MaskingKey) -> Self {
-        Some(key.0)
-    }
-}
-
-impl From<Unmasked> for Option<[u8; 4]> {
-    fn from(_: Unmasked) -> Self {
-        None
-    }
-}
-
 /// XORs `data` with `key`, where `data` starts `offset` bytes into the frame's payload:
 /// a payload delivered in pieces needs the key rotated by what came before (RFC 6455 §5.3:
 /// octet i is XORed with key octet i MOD 4).

@@ -4,8 +4,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::close::CloseReason;
-use crate::frame::Opcode;
+use crate::close_code::CloseReason;
+use crate::opcode::Opcode;
 use crate::text::Utf8Bytes;
 
 /// A frame's payload, like the seed's `bytes | str | (int, str)`.

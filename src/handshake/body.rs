@@ -4,8 +4,8 @@
 
 use bytes::{Bytes, BytesMut};
 
-use crate::handshake::header_value::has_token;
 use crate::handshake::http::{Headers, header};
+use crate::token_list::has_token;
 
 /// How the body of a received rejection is delimited.
 #[derive(Debug)]

@@ -2,15 +2,15 @@
 //! checks on the server's answer (RFC 6455 §4.1, "the client MUST validate the server's
 //! response").
 
-use crate::connection::{
-    AcceptConnection, LocalProtocolError, RejectConnection, RemoteProtocolError, Request,
-};
 use crate::constants::WEBSOCKET_VERSION;
 use crate::ext::ExtensionList;
 use crate::handshake::accept_key::{accept_token, new_key};
 use crate::handshake::body::BodyReader;
-use crate::handshake::header_value::{has_token, split_comma_header};
 use crate::handshake::http::{ResponseHead, header, header_values, write_fields};
+use crate::handshake::{
+    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteProtocolError, Request,
+};
+use crate::token_list::{has_token, split_comma_header};
 
 /// What the client sent that the answer must match.
 #[derive(Debug)]
@@ -35,11 +35,11 @@ pub(crate) fn write_request<E: ExtensionList>(
     request: &Request,
     extensions: &mut E,
     out: &mut Vec<u8>,
-) -> Result<ClientOffer, LocalProtocolError> {
+) -> Result<ClientOffer, LocalHandshakeError> {
     check_text("target", &request.target)?;
     check_text("host", &request.host)?;
-    let key = new_key()
-        .map_err(|e| LocalProtocolError::new(format!("no random source for the key: {e}")))?;
+    let key =
+        new_key().map_err(|e| LocalHandshakeError(format!("no random source for the key: {e}")))?;
     let mut offers = String::new();
     let offered = extensions.offer_all(&mut offers);
     let subprotocols = request.subprotocols.join(", ");
@@ -162,9 +162,9 @@ fn fail(message: impl Into<String>) -> RemoteProtocolError {
 
 /// Refuses text that would break the request line or a field (CR, LF, or spaces in a
 /// target), so application strings cannot inject headers.
-pub(crate) fn check_text(what: &str, text: &str) -> Result<(), LocalProtocolError> {
+pub(crate) fn check_text(what: &str, text: &str) -> Result<(), LocalHandshakeError> {
     if text.is_empty() || text.bytes().any(|b| b == b'\r' || b == b'\n' || b == b' ') {
-        return Err(LocalProtocolError::new(format!(
+        return Err(LocalHandshakeError(format!(
             "invalid {what} {text:?}: empty, or contains a space, CR or LF"
         )));
     }
@@ -172,10 +172,10 @@ pub(crate) fn check_text(what: &str, text: &str) -> Result<(), LocalProtocolErro
 }
 
 /// Refuses a header field whose name is not a token or whose value holds CR or LF.
-pub(crate) fn check_field(name: &str, value: &[u8]) -> Result<(), LocalProtocolError> {
+pub(crate) fn check_field(name: &str, value: &[u8]) -> Result<(), LocalHandshakeError> {
     let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
     if !name_ok || value.iter().any(|&b| b == b'\r' || b == b'\n') {
-        return Err(LocalProtocolError::new(format!(
+        return Err(LocalHandshakeError(format!(
             "invalid header field {name:?}"
         )));
     }

@@ -1,15 +1,15 @@
 //! The server's side of the opening handshake: the checks on the client's request
 //! (RFC 6455 §4.2.1) and the answer, accepting (§4.2.2) or rejecting.
 
-use crate::connection::{
-    AcceptConnection, LocalProtocolError, RejectConnection, RemoteProtocolError, Request,
-};
 use crate::constants::WEBSOCKET_VERSION;
 use crate::ext::ExtensionList;
 use crate::handshake::accept_key::{accept_token, is_valid_key};
 use crate::handshake::client::check_field;
-use crate::handshake::header_value::{has_token, split_comma_header};
 use crate::handshake::http::{RequestHead, header, header_values, write_fields, write_status_line};
+use crate::handshake::{
+    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteProtocolError, Request,
+};
+use crate::token_list::{has_token, split_comma_header};
 
 /// Checks a request head (RFC 6455 §4.2.1, in Python wsproto's order plus the key's form)
 /// and returns the [`Request`] event and the client's key.
@@ -99,13 +99,13 @@ pub(crate) fn write_accept<E: ExtensionList>(
     accept: &AcceptConnection,
     extensions: &mut E,
     out: &mut Vec<u8>,
-) -> Result<(), LocalProtocolError> {
+) -> Result<(), LocalHandshakeError> {
     if let Some(chosen) = accept
         .subprotocol
         .as_ref()
         .filter(|c| !request.subprotocols.contains(c))
     {
-        return Err(LocalProtocolError::new(format!(
+        return Err(LocalHandshakeError(format!(
             "subprotocol {chosen:?} was not offered by the client (RFC 6455 §4.2.2)"
         )));
     }
@@ -146,7 +146,7 @@ pub(crate) fn write_accept<E: ExtensionList>(
 pub(crate) fn write_reject(
     reject: &RejectConnection,
     out: &mut Vec<u8>,
-) -> Result<bool, LocalProtocolError> {
+) -> Result<bool, LocalHandshakeError> {
     for (name, value) in &reject.headers {
         check_field(name, value)?;
     }

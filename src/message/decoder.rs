@@ -2,8 +2,9 @@
 //! wsproto's `MessageDecoder` (RFC 6455 §5.4 fragmentation, §5.6 text).
 
 use crate::error::ParseFailed;
-use crate::frame::{Frame, Opcode, Payload};
+use crate::frame::{Frame, Payload};
 use crate::message::utf8::Utf8Stream;
+use crate::opcode::Opcode;
 
 /// Turns data frames (and pieces of frames) from a [`FrameDecoder`](crate::FrameDecoder)
 /// into pieces of messages: every output frame has the message's opcode (`Text` or

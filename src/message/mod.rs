@@ -1,11 +1,7 @@
 //! The message layer (RFC 6455 §5.4, §5.6): assembling received fragments with UTF-8
 //! validation, and typed builders for sending fragmented messages.
 
-pub(crate) mod builder;
 pub(crate) mod decoder;
 pub(crate) mod utf8;
 
-pub use builder::{
-    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageKind, TextKind, TextMessageBuilder,
-};
 pub use decoder::MessageDecoder;

@@ -5,7 +5,7 @@
 use bytes::{Bytes, BytesMut};
 use simdutf8::compat::from_utf8;
 
-use crate::close::CloseReason;
+use crate::close_code::CloseReason;
 use crate::error::ParseFailed;
 use crate::text::Utf8Bytes;
 

@@ -30,9 +30,11 @@ pub use params::{
     server_accept,
 };
 
-use crate::close::CloseReason;
+use crate::close_code::CloseReason;
 use crate::ext::{Extension, ExtensionError, FrameContext, OutboundFrame};
-use crate::frame::{Header, Opcode, RsvBits};
+use crate::frame::Header;
+use crate::opcode::Opcode;
+use crate::rsv::RsvBits;
 
 /// The permessage-deflate extension (RFC 7692), claiming RSV1.
 ///

@@ -8,8 +8,9 @@ use crate::constants::{MASK_MASK, MAX_PAYLOAD_NORMAL, PAYLOAD_LEN_MASK, PAYLOAD_
 use crate::error::ParseFailed;
 use crate::ext::ExtensionList;
 use crate::frame::mask::apply_mask;
-use crate::frame::{Frame, FrameRef, Opcode, Payload, PayloadRef};
+use crate::frame::{Frame, FrameRef, Payload, PayloadRef};
 use crate::message::utf8::{invalid_utf8, truncated_utf8};
+use crate::opcode::Opcode;
 use crate::role::Role;
 use crate::text::Utf8Bytes;
 

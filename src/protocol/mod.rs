@@ -6,18 +6,25 @@ use std::marker::PhantomData;
 
 use bytes::BytesMut;
 
-use crate::close::{CloseReason, close_payload, parse_close_payload};
+use crate::close_code::CloseReason;
 use crate::constants::MAX_PAYLOAD_NORMAL;
 use crate::error::{ParseFailed, SendError};
 use crate::ext::{ExtensionList, FrameContext, OutboundFrame};
+use crate::frame::close_payload::{close_payload, parse_close_payload};
 use crate::frame::decoder::{Decoded, FrameDecoder};
 use crate::frame::encoder::{encode_raw, first_byte};
-use crate::frame::mask_key::{ClientKeys, MaskKeySource};
-use crate::frame::{Frame, FrameRef, Opcode, Payload, RsvBits};
+use crate::frame::{Frame, FrameRef, Payload};
 use crate::limits::Limits;
-use crate::message::{BinaryMessageBuilder, MessageBuilder, MessageDecoder, TextMessageBuilder};
+use crate::mask_key::{MaskKeySource, MaskKeys};
+use crate::message::MessageDecoder;
+use crate::opcode::Opcode;
 use crate::role::{Client, Role};
+use crate::rsv::RsvBits;
+
+pub(crate) mod builder;
+
 use crate::text::Utf8Bytes;
+use builder::{BinaryMessageBuilder, MessageBuilder, TextMessageBuilder};
 
 /// Data to send: text (`&str`, a TEXT message) or bytes (`&[u8]`, a BINARY message), like
 /// the seed's `str | bytes` argument of `send_data`.
@@ -546,7 +553,7 @@ impl<E: ExtensionList> FrameProtocol<Client, E> {
     /// Replaces the client's masking-key source (by default the operating system's CSPRNG,
     /// as RFC 6455 §5.3 requires). Only a client has one: a server never masks.
     pub fn with_mask_key_source(mut self, source: impl MaskKeySource + 'static) -> Self {
-        self.keys = ClientKeys::custom(source);
+        self.keys = MaskKeys::custom(source);
         self
     }
 }

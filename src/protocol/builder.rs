@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use crate::error::SendError;
 use crate::ext::ExtensionList;
-use crate::frame::Opcode;
+use crate::opcode::Opcode;
 use crate::protocol::FrameProtocol;
 use crate::role::Role;
 

@@ -1,5 +1,6 @@
-//! Header value grammar the handshake needs: comma-separated lists (RFC 7230 §7) whose
-//! elements may contain quoted strings, and case-insensitive token matching (RFC 6455 §4).
+//! Comma-separated header lists (RFC 7230 §7), whose elements may contain quoted strings,
+//! and case-insensitive tokens: the grammar both extension negotiation (RFC 6455 §9.1) and
+//! the opening handshake (§4) read headers with.
 
 use smallvec::SmallVec;
 

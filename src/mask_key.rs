@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::error::SendError;
+
 /// A source of masking keys for a [`Client`](crate::Client). The default draws from the
 /// operating system's CSPRNG; plug in your own for deterministic tests.
 ///
@@ -73,7 +75,7 @@ impl fmt::Debug for OsRandomKeys {
 
 /// A client's key source, created on first use so that an idle client holds no pool.
 #[derive(Default)]
-pub struct ClientKeys(KeySource);
+pub struct MaskKeys(KeySource);
 
 /// The default source is called directly, a custom one through a trait object.
 #[derive(Default)]
@@ -87,13 +89,13 @@ enum KeySource {
     Custom(Box<dyn MaskKeySource>),
 }
 
-impl ClientKeys {
+impl MaskKeys {
     pub(crate) fn custom(source: impl MaskKeySource + 'static) -> Self {
-        ClientKeys(KeySource::Custom(Box::new(source)))
+        MaskKeys(KeySource::Custom(Box::new(source)))
     }
 
     #[inline]
-    pub(crate) fn next_key(&mut self) -> Result<[u8; 4], crate::SendError> {
+    pub(crate) fn next_key(&mut self) -> Result<[u8; 4], SendError> {
         let key = match &mut self.0 {
             KeySource::Os(keys) => keys.take(),
             KeySource::Custom(source) => source.next_key(),
@@ -102,13 +104,13 @@ impl ClientKeys {
                 return self.next_key();
             }
         };
-        key.map_err(|e| crate::SendError::MaskKey(e.to_string()))
+        key.map_err(|e| SendError::MaskKey(e.to_string()))
     }
 }
 
-impl fmt::Debug for ClientKeys {
+impl fmt::Debug for MaskKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ClientKeys")
+        f.write_str("MaskKeys")
     }
 }
 
