@@ -57,8 +57,10 @@ mod mask_key;
 mod message;
 mod opcode;
 mod protocol;
+mod receive;
 mod role;
 mod rsv;
+mod send;
 mod text;
 mod token_list;
 
@@ -75,8 +77,7 @@ pub use ext::deflate;
 #[cfg(feature = "deflate")]
 pub use ext::deflate::PerMessageDeflate;
 pub use ext::{Extension, ExtensionError, ExtensionList, FrameContext, OutboundFrame};
-pub use frame::decoder::FrameDecoder;
-pub use frame::encoder::encode_frame;
+pub use frame::encoder::{VectoredFrame, encode_frame};
 pub use frame::mask::apply_mask;
 pub use frame::{Frame, FrameRef, Header, Payload, PayloadRef};
 pub use handshake::{
@@ -91,6 +92,7 @@ pub use protocol::builder::{
     BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageKind, TextKind, TextMessageBuilder,
 };
 pub use protocol::{ClientProtocol, Data, FrameProtocol, ReceivedFrames, ServerProtocol};
+pub use receive::FrameDecoder;
 pub use role::{Client, MaskingKey, Role, Server, Unmasked};
 pub use rsv::RsvBits;
 pub use text::Utf8Bytes;

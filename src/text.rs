@@ -50,6 +50,19 @@ impl Utf8Bytes {
     }
 }
 
+/// Bytes the crate validated as UTF-8 and has kept unchanged since, as text.
+///
+/// Crate-private for the same reason as [`Utf8Bytes::from_validated`]: every caller passes
+/// bytes the receive pipeline's text stage validated (`message::utf8::whole_characters`)
+/// and that stayed in its payload buffer, untouched, until now; debug builds check again.
+pub(crate) fn str_from_validated(bytes: &[u8]) -> &str {
+    debug_assert!(std::str::from_utf8(bytes).is_ok());
+    // SAFETY: the caller's bytes are valid UTF-8 (see above): validated when they arrived,
+    // in the buffer the pipeline alone writes, which appends and never rewrites delivered
+    // bytes. Validating again would cost as much as the copy that received them.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
 impl Deref for Utf8Bytes {
     type Target = str;
     fn deref(&self) -> &str {

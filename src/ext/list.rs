@@ -14,7 +14,7 @@ use crate::frame::Header;
     label = "expected `()` or a tuple of `wsproto::Extension` types",
     note = "write `()` for no extensions, or e.g. `(MyExtension,)` for one"
 )]
-pub trait ExtensionList: ListHooks + Send {
+pub trait ExtensionList: ListHooks + InboundHooks + OutboundHooks + Send {
     /// Every RSV bit claimed by an extension of the list, in first-header-byte position.
     /// Evaluating it fails to compile if two extensions claim the same bit (RFC 6455 §5.2).
     const RSV_MASK: u8;
@@ -35,17 +35,6 @@ mod sealed {
     pub trait ListHooks {
         /// Whether any extension is enabled.
         fn any_enabled(&self) -> bool;
-        /// RSV bits (first-byte position) the enabled extensions use on this frame.
-        fn inbound_header(&mut self, ctx: &FrameContext, header: &Header) -> Result<u8, HookError>;
-        /// Passes a piece of payload through the extensions in list order: each runs
-        /// `inbound_payload` and, if the piece ends the frame (`end` holds its FIN bit),
-        /// `inbound_complete`, before the next extension sees the result.
-        fn inbound_piece(
-            &mut self,
-            ctx: &FrameContext,
-            payload: &mut BytesMut,
-            end: Option<bool>,
-        ) -> Result<(), HookError>;
         /// Client: appends each extension's offer (`name[; params]`) to `out`, comma
         /// separated (RFC 6455 §9.1); returns a bit per extension that made an offer.
         fn offer_all(&mut self, out: &mut String) -> u8;
@@ -60,6 +49,26 @@ mod sealed {
             offered: u8,
             answered: &mut u8,
         ) -> Result<(), String>;
+    }
+
+    /// The receiving hooks of a whole list, as one object: the receive pipeline is compiled
+    /// once and calls the list through this trait, whatever the list's type.
+    pub trait InboundHooks {
+        /// RSV bits (first-byte position) the enabled extensions use on this frame.
+        fn inbound_header(&mut self, ctx: &FrameContext, header: &Header) -> Result<u8, HookError>;
+        /// Passes a piece of payload through the extensions in list order: each runs
+        /// `inbound_payload` and, if the piece ends the frame (`end` holds its FIN bit),
+        /// `inbound_complete`, before the next extension sees the result.
+        fn inbound_piece(
+            &mut self,
+            ctx: &FrameContext,
+            payload: &mut BytesMut,
+            end: Option<bool>,
+        ) -> Result<(), HookError>;
+    }
+
+    /// The sending hook of a whole list, as one object (see [`InboundHooks`]).
+    pub trait OutboundHooks {
         /// Runs `outbound` in reverse list order.
         fn outbound(
             &mut self,
@@ -69,7 +78,7 @@ mod sealed {
     }
 }
 
-pub(crate) use sealed::ListHooks;
+pub(crate) use sealed::{InboundHooks, ListHooks, OutboundHooks};
 
 impl ExtensionList for () {
     const RSV_MASK: u8 = 0;
@@ -77,10 +86,7 @@ impl ExtensionList for () {
     fn for_each_name(&self, _: &mut dyn FnMut(&'static str, bool)) {}
 }
 
-impl ListHooks for () {
-    fn any_enabled(&self) -> bool {
-        false
-    }
+impl InboundHooks for () {
     fn inbound_header(&mut self, _: &FrameContext, _: &Header) -> Result<u8, HookError> {
         Ok(0)
     }
@@ -92,15 +98,24 @@ impl ListHooks for () {
     ) -> Result<(), HookError> {
         Ok(())
     }
+}
+
+impl OutboundHooks for () {
+    fn outbound(&mut self, _: &FrameContext, _: &mut OutboundFrame) -> Result<(), HookError> {
+        Ok(())
+    }
+}
+
+impl ListHooks for () {
+    fn any_enabled(&self) -> bool {
+        false
+    }
     fn offer_all(&mut self, _: &mut String) -> u8 {
         0
     }
     fn accept_offer(&mut self, _: &str, _: &mut u8, _: &mut String) {}
     fn finalize_answer(&mut self, answer: &str, _: u8, _: &mut u8) -> Result<(), String> {
         Err(not_offered(answer))
-    }
-    fn outbound(&mut self, _: &FrameContext, _: &mut OutboundFrame) -> Result<(), HookError> {
-        Ok(())
     }
 }
 
@@ -111,6 +126,25 @@ fn not_offered(answer: &str) -> String {
         "the server accepted extension {:?}, which was not offered (RFC 6455 §9.1)",
         crate::token_list::extension_name(answer)
     )
+}
+
+/// The list's receiving hooks as one object, if an extension is enabled: with none, payloads
+/// skip the extensions' stage of the receive pipeline.
+pub(crate) fn inbound_hooks<E: ExtensionList>(list: &mut E) -> Option<&mut dyn InboundHooks> {
+    if E::LEN > 0 && list.any_enabled() {
+        Some(list)
+    } else {
+        None
+    }
+}
+
+/// The list's sending hook as one object, if an extension is enabled.
+pub(crate) fn outbound_hooks<E: ExtensionList>(list: &mut E) -> Option<&mut dyn OutboundHooks> {
+    if E::LEN > 0 && list.any_enabled() {
+        Some(list)
+    } else {
+        None
+    }
 }
 
 macro_rules! tuple_list {
@@ -135,10 +169,7 @@ macro_rules! tuple_list {
             }
         }
 
-        impl<$($name: Extension),+> ListHooks for ($($name,)+) {
-            fn any_enabled(&self) -> bool {
-                false $(|| self.$idx.enabled())+
-            }
+        impl<$($name: Extension),+> InboundHooks for ($($name,)+) {
             fn inbound_header(&mut self, ctx: &FrameContext, header: &Header) -> Result<u8, HookError> {
                 let mut used = 0;
                 $(if self.$idx.enabled() {
@@ -155,6 +186,21 @@ macro_rules! tuple_list {
                     }
                 })+
                 Ok(())
+            }
+        }
+
+        impl<$($name: Extension),+> OutboundHooks for ($($name,)+) {
+            fn outbound(&mut self, ctx: &FrameContext, frame: &mut OutboundFrame) -> Result<(), HookError> {
+                $(if self.$ridx.enabled() {
+                    self.$ridx.outbound(ctx, frame).map_err(|c| ($rname::NAME, c))?;
+                })+
+                Ok(())
+            }
+        }
+
+        impl<$($name: Extension),+> ListHooks for ($($name,)+) {
+            fn any_enabled(&self) -> bool {
+                false $(|| self.$idx.enabled())+
             }
             fn offer_all(&mut self, out: &mut String) -> u8 {
                 let mut offered = 0;
@@ -200,12 +246,6 @@ macro_rules! tuple_list {
                     }
                 )+
                 Err(not_offered(answer))
-            }
-            fn outbound(&mut self, ctx: &FrameContext, frame: &mut OutboundFrame) -> Result<(), HookError> {
-                $(if self.$ridx.enabled() {
-                    self.$ridx.outbound(ctx, frame).map_err(|c| ($rname::NAME, c))?;
-                })+
-                Ok(())
             }
         }
     };

@@ -8,6 +8,7 @@ mod list;
 
 pub use extension::{Extension, ExtensionError, FrameContext, OutboundFrame};
 pub use list::ExtensionList;
+pub(crate) use list::{InboundHooks, OutboundHooks, inbound_hooks, outbound_hooks};
 
 /// Writes `[name, name]` for `Debug` output: the enabled extensions of a list.
 pub(crate) fn write_names<E: ExtensionList>(

@@ -1,5 +1,7 @@
 //! Frame encoding (RFC 6455 §5.2): the header and the payload, masked for a client, appended
-//! to the caller's buffer in one go.
+//! to the caller's buffer in one go, or kept apart for a vectored write.
+
+use std::io::{self, IoSlice, Write};
 
 use crate::constants::FIN_MASK;
 use crate::frame::header::{MAX_HEADER_LEN, header_bytes};
@@ -51,5 +53,78 @@ pub(crate) fn encode_raw(first_byte: u8, mask: Option<[u8; 4]>, payload: &[u8], 
     match mask {
         Some(key) => extend_masked(out, payload, key),
         None => out.extend_from_slice(payload),
+    }
+}
+
+/// A frame to write as two slices, its header then its payload: with
+/// [`Write::write_vectored`](std::io::Write::write_vectored) (one `writev` system call), the
+/// payload goes from the caller's memory to the socket without being copied into a buffer
+/// first. [`FrameProtocol::send_data_vectored`](crate::FrameProtocol::send_data_vectored)
+/// makes one.
+#[must_use = "a frame is sent only when its bytes are written"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VectoredFrame<'a> {
+    head: [u8; MAX_HEADER_LEN],
+    head_len: usize,
+    payload: &'a [u8],
+}
+
+impl<'a> VectoredFrame<'a> {
+    /// The header (RFC 6455 §5.2) for `payload`, masked with `mask` if given (the payload
+    /// must then be masked already).
+    pub(crate) fn new(first_byte: u8, mask: Option<[u8; 4]>, payload: &'a [u8]) -> Self {
+        let (head, head_len) = header_bytes(first_byte, mask, payload.len());
+        VectoredFrame {
+            head,
+            head_len,
+            payload,
+        }
+    }
+
+    /// The frame's header: 2 to 14 bytes.
+    pub fn header(&self) -> &[u8] {
+        &self.head[..self.head_len]
+    }
+
+    /// The frame's payload, as it goes on the wire.
+    pub fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// The frame's length on the wire.
+    pub fn len(&self) -> usize {
+        self.head_len + self.payload.len()
+    }
+
+    /// Whether the frame is empty: never, a header has at least 2 bytes.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The header and the payload, for [`Write::write_vectored`](std::io::Write::write_vectored).
+    pub fn io_slices(&self) -> [IoSlice<'_>; 2] {
+        [IoSlice::new(self.header()), IoSlice::new(self.payload)]
+    }
+
+    /// Writes the whole frame with vectored writes, however many the writer needs.
+    pub fn write_to(&self, writer: &mut impl Write) -> io::Result<()> {
+        let mut slices = self.io_slices();
+        let mut slices = &mut slices[..];
+        while !slices.is_empty() {
+            match writer.write_vectored(slices) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(written) => IoSlice::advance_slices(&mut slices, written),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends the whole frame to `out`.
+    pub fn append_to(&self, out: &mut Vec<u8>) {
+        out.reserve(self.len());
+        out.extend_from_slice(self.header());
+        out.extend_from_slice(self.payload);
     }
 }

@@ -59,6 +59,18 @@ impl HeaderPrefix {
     pub(crate) fn total_len(&self) -> usize {
         self.len + if self.masked { 4 } else { 0 }
     }
+
+    /// The whole header, its masking key read from `bytes`, which hold the header from its
+    /// first byte and at least [`total_len`](Self::total_len) bytes of it.
+    pub(crate) fn with_key(&self, bytes: &[u8]) -> Header {
+        let mut header = self.header;
+        if self.masked {
+            let mut key = [0; 4];
+            key.copy_from_slice(&bytes[self.len..self.len + 4]);
+            header.masking_key = Some(key);
+        }
+        header
+    }
 }
 
 /// Parses the header up to (not including) the masking key, or `Ok(None)` if more bytes are

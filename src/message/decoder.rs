@@ -3,6 +3,7 @@
 
 use crate::error::ParseFailed;
 use crate::frame::{Frame, Payload};
+use crate::message::order::message_opcode;
 use crate::message::utf8::Utf8Stream;
 use crate::opcode::Opcode;
 
@@ -78,21 +79,5 @@ impl MessageDecoder {
     /// The opcode of the message being received, if one is unfinished.
     pub fn message_in_progress(&self) -> Option<Opcode> {
         self.opcode
-    }
-}
-
-/// The opcode of the message a data frame belongs to, given the unfinished message's opcode
-/// if any: a continuation needs a message to continue, and a new message must not start
-/// inside one (RFC 6455 §5.4).
-pub(crate) fn message_opcode(open: Option<Opcode>, frame: Opcode) -> Result<Opcode, ParseFailed> {
-    match (open, frame) {
-        (None, Opcode::Continuation) => Err(ParseFailed::protocol(
-            "CONTINUATION frame without a message to continue (RFC 6455 §5.4)",
-        )),
-        (None, opcode) => Ok(opcode),
-        (Some(open), Opcode::Continuation) => Ok(open),
-        (Some(open), opcode) => Err(ParseFailed::protocol(format!(
-            "{opcode} frame inside an unfinished {open} message: expected CONTINUATION (RFC 6455 §5.4)"
-        ))),
     }
 }

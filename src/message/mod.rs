@@ -2,6 +2,7 @@
 //! validation, and typed builders for sending fragmented messages.
 
 pub(crate) mod decoder;
+pub(crate) mod order;
 pub(crate) mod utf8;
 
 pub use decoder::MessageDecoder;

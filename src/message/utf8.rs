@@ -127,34 +127,6 @@ fn sequence_width(lead: u8) -> usize {
     }
 }
 
-/// Length of a trailing sequence that is unfinished but valid so far, 0 if there is none.
-/// An invalid trailing sequence also gives 0, so that the validator reports it at once.
-pub(crate) fn incomplete_tail_len(data: &[u8]) -> usize {
-    let start = data.len().saturating_sub(3);
-    let Some(lead) = (start..data.len()).rev().find(|&i| data[i] & 0xC0 != 0x80) else {
-        return 0;
-    };
-    let tail = &data[lead..];
-    if tail.len() >= sequence_width(data[lead]) || !ends_on_boundary(&data[..lead]) {
-        return 0;
-    }
-    match from_utf8(tail) {
-        Err(e) if e.error_len().is_none() && e.valid_up_to() == 0 => tail.len(),
-        _ => 0,
-    }
-}
-
-/// Whether `data` does not end inside an unfinished sequence. When it does, the byte after
-/// it is an invalid continuation and the validator must see it now, not after a hold-back.
-/// (Other invalid endings make the validator fail by themselves.)
-fn ends_on_boundary(data: &[u8]) -> bool {
-    let start = data.len().saturating_sub(4);
-    match (start..data.len()).rev().find(|&i| data[i] & 0xC0 != 0x80) {
-        Some(lead) => sequence_width(data[lead]) <= data.len() - lead,
-        None => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,22 +171,6 @@ mod tests {
         let err = feed_all(&[b"ab\xe2\x82"]).unwrap_err();
         assert!(err.message().contains("ends inside"), "{err}");
         assert!(feed_all(&[b"ab\xe2", b"\x82"]).is_err());
-    }
-
-    #[test]
-    fn incomplete_tail_only_for_valid_prefixes() {
-        assert_eq!(incomplete_tail_len(b"abc"), 0);
-        assert_eq!(incomplete_tail_len(b"ab\xe2\x82"), 2);
-        assert_eq!(incomplete_tail_len(b"\xf0\x9d\x84"), 3);
-        assert_eq!(incomplete_tail_len("é".as_bytes()), 0);
-        assert_eq!(incomplete_tail_len(b"a\xf0\x80"), 0); // F0 80 is never valid
-        assert_eq!(incomplete_tail_len(b"a\xff"), 0);
-        assert_eq!(incomplete_tail_len(b"\x80\x80\x80"), 0);
-        assert_eq!(incomplete_tail_len(b""), 0);
-        // A lead byte that interrupts an unfinished sequence is not held back.
-        assert_eq!(incomplete_tail_len(b"\xe6\x97\xe5"), 0);
-        assert_eq!(incomplete_tail_len(b" \xf0\xe2"), 0);
-        assert_eq!(incomplete_tail_len("é\u{20ac}".as_bytes().split_at(4).0), 2);
     }
 
     proptest! {

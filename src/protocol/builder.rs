@@ -82,6 +82,18 @@ pub type TextMessageBuilder<'p, R, E = ()> = MessageBuilder<'p, R, E, TextKind>;
 /// A builder for a fragmented binary message.
 pub type BinaryMessageBuilder<'p, R, E = ()> = MessageBuilder<'p, R, E, BinaryKind>;
 
+impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
+    /// Starts a fragmented text message; fails if a message is unfinished.
+    pub fn text_message(&mut self) -> Result<TextMessageBuilder<'_, R, E>, SendError> {
+        MessageBuilder::start(self)
+    }
+
+    /// Starts a fragmented binary message; fails if a message is unfinished.
+    pub fn binary_message(&mut self) -> Result<BinaryMessageBuilder<'_, R, E>, SendError> {
+        MessageBuilder::start(self)
+    }
+}
+
 impl<'p, R: Role, E: ExtensionList, K: MessageKind> MessageBuilder<'p, R, E, K> {
     pub(crate) fn start(proto: &'p mut FrameProtocol<R, E>) -> Result<Self, SendError> {
         if let Some(open) = proto.outgoing_message() {

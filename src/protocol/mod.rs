@@ -4,27 +4,21 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use bytes::BytesMut;
-
 use crate::close_code::CloseReason;
-use crate::constants::MAX_PAYLOAD_NORMAL;
 use crate::error::{ParseFailed, SendError};
-use crate::ext::{ExtensionList, FrameContext, OutboundFrame};
-use crate::frame::close_payload::{close_payload, parse_close_payload};
-use crate::frame::decoder::{Decoded, FrameDecoder};
-use crate::frame::encoder::{encode_raw, first_byte};
-use crate::frame::{Frame, FrameRef, Payload};
+use crate::ext::{ExtensionList, inbound_hooks, outbound_hooks};
+use crate::frame::close_payload::close_payload;
+use crate::frame::encoder::VectoredFrame;
+use crate::frame::{Frame, FrameRef};
 use crate::limits::Limits;
 use crate::mask_key::{MaskKeySource, MaskKeys};
-use crate::message::MessageDecoder;
 use crate::opcode::Opcode;
+use crate::receive::pipeline::Receiver;
+use crate::receive::ready::Delivery;
 use crate::role::{Client, Role};
-use crate::rsv::RsvBits;
+use crate::send::Sender;
 
 pub(crate) mod builder;
-
-use crate::text::Utf8Bytes;
-use builder::{BinaryMessageBuilder, MessageBuilder, TextMessageBuilder};
 
 /// Data to send: text (`&str`, a TEXT message) or bytes (`&[u8]`, a BINARY message), like
 /// the seed's `str | bytes` argument of `send_data`.
@@ -36,7 +30,7 @@ pub enum Data<'a> {
     Binary(&'a [u8]),
 }
 
-impl Data<'_> {
+impl<'a> Data<'a> {
     fn opcode(self) -> Opcode {
         match self {
             Data::Text(_) => Opcode::Text,
@@ -44,7 +38,7 @@ impl Data<'_> {
         }
     }
 
-    fn bytes(&self) -> &[u8] {
+    fn bytes(self) -> &'a [u8] {
         match self {
             Data::Text(text) => text.as_bytes(),
             Data::Binary(bytes) => bytes,
@@ -99,23 +93,12 @@ impl<'a> From<&'a Vec<u8>> for Data<'a> {
 /// assert!(frame.message_finished);
 /// ```
 pub struct FrameProtocol<R: Role, E: ExtensionList = ()> {
-    decoder: FrameDecoder<R, E>,
-    messages: MessageDecoder,
+    receiver: Receiver,
+    extensions: E,
+    sender: Sender,
     keys: R::Keys,
-    /// Opcode of the message being sent, until its last fragment.
-    outgoing: Option<Opcode>,
-    /// Reused payload buffer for extensions' outbound hook.
-    scratch: Vec<u8>,
-    /// A close frame or an error ended the input: nothing more is delivered.
+    /// An error ended the input: it was reported once, nothing more is delivered.
     done: bool,
-    /// Whole-message delivery asked for; takes effect between messages.
-    whole: bool,
-    /// Whole-message mode with a payload-transforming extension: the pieces of the message
-    /// received so far, joined.
-    joined: BytesMut,
-    /// The frame [`next_frame_ref`](Self::next_frame_ref) lends when it is not in the
-    /// receive buffer, until the next call.
-    held: Option<Frame>,
     role: PhantomData<R>,
 }
 
@@ -132,16 +115,14 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
 
     /// A protocol with the given limits.
     pub fn with_limits(extensions: E, limits: Limits) -> Self {
+        // Evaluating the constant is the compile-time RSV conflict check.
+        let _claimed = E::RSV_MASK;
         FrameProtocol {
-            decoder: FrameDecoder::with_limits(extensions, limits),
-            messages: MessageDecoder::new(),
+            receiver: Receiver::new(R::IS_CLIENT, limits, Delivery::Pieces),
+            sender: Sender::new(R::IS_CLIENT, E::RSV_MASK, limits.max_message_size),
+            extensions,
             keys: R::Keys::default(),
-            outgoing: None,
-            scratch: Vec::new(),
             done: false,
-            whole: false,
-            joined: BytesMut::new(),
-            held: None,
             role: PhantomData,
         }
     }
@@ -197,31 +178,25 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
 
     /// [`with_whole_messages`](Self::with_whole_messages) on an existing protocol.
     pub fn set_whole_messages(&mut self, on: bool) {
-        self.whole = on;
-        self.apply_delivery_mode();
+        let delivery = if on {
+            Delivery::Whole
+        } else {
+            Delivery::Pieces
+        };
+        self.receiver.set_delivery(delivery);
     }
 
     /// Whether whole-message delivery was asked for.
     pub fn whole_messages(&self) -> bool {
-        self.whole
-    }
-
-    /// Applies the requested delivery mode if no message is half received.
-    fn apply_delivery_mode(&mut self) {
-        if self.decoder.whole() != self.whole
-            && !self.decoder.assembling()
-            && self.messages.message_in_progress().is_none()
-            && self.joined.is_empty()
-        {
-            self.decoder.set_whole(self.whole);
-        }
+        self.receiver.wanted_delivery() == Delivery::Whole
     }
 
     /// Feeds received bytes. After a close frame or an error they are dropped: nothing more
     /// is delivered, and a peer that goes on sending cannot grow the buffer.
     pub fn receive_bytes(&mut self, data: &[u8]) {
         if !self.done {
-            self.decoder.receive_bytes(data);
+            self.receiver
+                .receive(data, inbound_hooks(&mut self.extensions));
         }
     }
 
@@ -237,19 +212,11 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         if self.done {
             return Ok(None);
         }
-        if self.decoder.whole() == self.whole
-            && let Some(result) = self.decoder.take_unfragmented()
-        {
-            self.done = result.is_err();
-            return result.map(Some);
-        }
-        let result = self.decode_next();
-        match &result {
-            Err(_) => self.done = true,
-            Ok(Some(frame)) if frame.opcode == Opcode::Close => self.done = true,
-            _ => {}
-        }
-        result
+        let next = self
+            .receiver
+            .next_frame(inbound_hooks(&mut self.extensions));
+        self.done = matches!(next, Some(Err(_)));
+        next.transpose()
     }
 
     /// [`next_frame`](Self::next_frame), borrowing the frame from the receive buffer
@@ -276,73 +243,14 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_frame_ref(&mut self) -> Result<Option<FrameRef<'_>>, ParseFailed> {
-        self.held = None;
-        if !self.done
-            && self.decoder.whole() == self.whole
-            && let Some(claim) = self.decoder.lend_unfragmented()
-        {
-            let frame = self.decoder.lent_frame(claim);
-            self.done = frame.is_err();
-            return frame.map(Some);
+        if self.done {
+            return Ok(None);
         }
-        self.held = self.next_frame()?;
-        Ok(self.held.as_ref().map(Frame::as_ref))
-    }
-
-    fn decode_next(&mut self) -> Result<Option<Frame>, ParseFailed> {
-        loop {
-            if self.decoder.whole() != self.whole {
-                self.apply_delivery_mode();
-            }
-            let frame = match self.decoder.decode()? {
-                None => return Ok(None),
-                // Order and UTF-8 were checked while it was assembled.
-                Some(Decoded::Message(message)) => return Ok(Some(message)),
-                Some(Decoded::Piece(frame)) => frame,
-            };
-            let frame = match (frame.opcode, frame.payload) {
-                (Opcode::Close, Payload::Bytes(data)) => {
-                    let (code, reason) = parse_close_payload(data)?;
-                    return Ok(Some(Frame {
-                        payload: Payload::Close(code, reason),
-                        ..frame
-                    }));
-                }
-                (Opcode::Ping | Opcode::Pong, payload) => {
-                    return Ok(Some(Frame { payload, ..frame }));
-                }
-                (_, payload) => self.messages.process_frame(Frame { payload, ..frame })?,
-            };
-            if !self.decoder.whole() {
-                return Ok(Some(frame));
-            }
-            if let Some(message) = self.join(frame) {
-                return Ok(Some(message));
-            }
-        }
-    }
-
-    /// Whole-message mode with a transforming extension: joins a message's pieces, and
-    /// returns the message with its last piece. A message of one piece is not copied.
-    fn join(&mut self, piece: Frame) -> Option<Frame> {
-        if piece.message_finished && self.joined.is_empty() {
-            return Some(piece);
-        }
-        self.joined.extend_from_slice(piece.payload.as_bytes());
-        if !piece.message_finished {
-            return None;
-        }
-        let bytes = self.joined.split().freeze();
-        let payload = match piece.payload {
-            // Each piece ends on a character boundary, so their concatenation is valid.
-            Payload::Text(_) => Payload::Text(Utf8Bytes::from_validated(bytes)),
-            _ => Payload::Bytes(bytes),
-        };
-        Some(Frame {
-            payload,
-            frame_finished: true,
-            ..piece
-        })
+        let next = self
+            .receiver
+            .next_frame_ref(inbound_hooks(&mut self.extensions));
+        self.done = matches!(next, Some(Err(_)));
+        next.transpose()
     }
 
     /// Encodes a data frame: text for `&str`, binary for `&[u8]`. With `fin == false` the
@@ -370,6 +278,38 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         self.send_data_frame(data.opcode(), data.bytes(), fin, out)
     }
 
+    /// Encodes a data frame as a header and a payload slice, for a vectored write
+    /// ([`VectoredFrame::write_to`], or `write_vectored` of [`VectoredFrame::io_slices`]):
+    /// the payload needs no copy before the socket's. A server's frame borrows `data`
+    /// itself, whenever no enabled extension transforms payloads; a client's is masked, and
+    /// an extension's output written, into a buffer of the protocol, which is one copy. Same
+    /// rules and bytes as [`send_data`](Self::send_data).
+    ///
+    /// ```
+    /// use wsproto::{FrameProtocol, Server};
+    /// let mut server = FrameProtocol::<Server>::new(());
+    /// let message = vec![7u8; 100_000];
+    /// let frame = server.send_data_vectored(&message, true)?;
+    /// assert_eq!(frame.header(), [0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0x86, 0xa0]);
+    /// assert!(std::ptr::eq(frame.payload(), &message[..])); // not copied
+    /// let mut socket = Vec::new(); // any std::io::Write
+    /// frame.write_to(&mut socket)?;
+    /// assert_eq!(socket.len(), 10 + message.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn send_data_vectored<'s, 'd: 's>(
+        &'s mut self,
+        data: impl Into<Data<'d>>,
+        fin: bool,
+    ) -> Result<VectoredFrame<'s>, SendError> {
+        let data = data.into();
+        let key = R::next_key(&mut self.keys)?;
+        let hooks = outbound_hooks(&mut self.extensions);
+        self.sender
+            .data_vectored(data.opcode(), data.bytes(), fin, key, hooks)
+    }
+
     #[inline]
     pub(crate) fn send_data_frame(
         &mut self,
@@ -378,14 +318,9 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         fin: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), SendError> {
-        let opcode = match self.outgoing {
-            None => kind,
-            Some(open) if open == kind => Opcode::Continuation,
-            Some(open) => return Err(SendError::DataTypeMismatch { open, got: kind }),
-        };
-        self.send_frame(opcode, payload, fin, out)?;
-        self.outgoing = if fin { None } else { Some(kind) };
-        Ok(())
+        let key = R::next_key(&mut self.keys)?;
+        let hooks = outbound_hooks(&mut self.extensions);
+        self.sender.data(kind, payload, fin, key, hooks, out)
     }
 
     /// Encodes a ping (RFC 6455 §5.5.2); the payload is at most 125 bytes.
@@ -436,34 +371,24 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         self.send_control(Opcode::Close, &payload, out)
     }
 
-    /// Starts a fragmented text message; fails if a message is unfinished.
-    pub fn text_message(&mut self) -> Result<TextMessageBuilder<'_, R, E>, SendError> {
-        MessageBuilder::start(self)
-    }
-
-    /// Starts a fragmented binary message; fails if a message is unfinished.
-    pub fn binary_message(&mut self) -> Result<BinaryMessageBuilder<'_, R, E>, SendError> {
-        MessageBuilder::start(self)
-    }
-
     /// The type of the message being sent, if one is unfinished.
     pub fn outgoing_message(&self) -> Option<Opcode> {
-        self.outgoing
+        self.sender.outgoing()
     }
 
     /// The extensions.
     pub fn extensions(&self) -> &E {
-        self.decoder.extensions()
+        &self.extensions
     }
 
     /// The extensions, mutably.
     pub fn extensions_mut(&mut self) -> &mut E {
-        self.decoder.extensions_mut()
+        &mut self.extensions
     }
 
     /// The limits in force.
     pub fn limits(&self) -> Limits {
-        self.decoder.limits()
+        self.receiver.limits()
     }
 
     fn send_control(
@@ -472,81 +397,10 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), SendError> {
-        if payload.len() as u64 > MAX_PAYLOAD_NORMAL {
-            return Err(SendError::ControlPayloadTooLong {
-                opcode,
-                len: payload.len(),
-            });
-        }
-        self.send_frame(opcode, payload, true, out)
-    }
-
-    /// Runs the extensions' outbound hooks (if any is enabled) and encodes the frame.
-    #[inline]
-    fn send_frame(
-        &mut self,
-        opcode: Opcode,
-        payload: &[u8],
-        fin: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<(), SendError> {
         let key = R::next_key(&mut self.keys)?;
-        if E::LEN == 0 || !self.extensions().any_enabled() {
-            encode_raw(first_byte(fin, RsvBits::NONE, opcode), key, payload, out);
-            return Ok(());
-        }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        scratch.extend_from_slice(payload);
-        let mut frame = OutboundFrame {
-            opcode,
-            rsv: RsvBits::NONE,
-            fin,
-            payload: scratch,
-        };
-        let ctx = FrameContext {
-            is_client: R::IS_CLIENT,
-            message_opcode: if opcode == Opcode::Continuation {
-                self.outgoing.unwrap_or(opcode)
-            } else {
-                opcode
-            },
-            max_message_size: self.limits().max_message_size,
-            message_size: 0,
-        };
-        let result = self
-            .decoder
-            .extensions_mut()
-            .outbound(&ctx, &mut frame)
-            .map_err(|(name, code)| SendError::Extension { name, code })
-            .and_then(|()| check_outbound(&frame, E::RSV_MASK));
-        if result.is_ok() {
-            encode_raw(
-                first_byte(fin, frame.rsv, frame.opcode),
-                key,
-                &frame.payload,
-                out,
-            );
-        }
-        self.scratch = frame.payload;
-        result
+        let hooks = outbound_hooks(&mut self.extensions);
+        self.sender.control(opcode, payload, key, hooks, out)
     }
-}
-
-/// An extension may set only the RSV bits its list claims, and must not grow a control
-/// frame past 125 bytes (RFC 6455 §5.2, §5.5).
-fn check_outbound(frame: &OutboundFrame, claimed: u8) -> Result<(), SendError> {
-    let unclaimed = frame.rsv.to_byte() & !claimed;
-    if unclaimed != 0 {
-        return Err(SendError::UnclaimedRsvBits { bits: unclaimed });
-    }
-    if frame.opcode.is_control() && frame.payload.len() as u64 > MAX_PAYLOAD_NORMAL {
-        return Err(SendError::ControlPayloadTooLong {
-            opcode: frame.opcode,
-            len: frame.payload.len(),
-        });
-    }
-    Ok(())
 }
 
 impl<E: ExtensionList> FrameProtocol<Client, E> {

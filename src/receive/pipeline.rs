@@ -1,0 +1,653 @@
+//! [`Receiver`]: the one receive pipeline. Every received byte goes through the same
+//! stages, in order, as soon as it arrives:
+//!
+//! 1. **header**: parsed from the read (or gathered across reads), with the rules that need
+//!    only the header ([`parse_header_prefix`]);
+//! 2. **header rules**: the extensions say which RSV bits the frame uses, then the RSV
+//!    bits, masking against the role and the limits are checked
+//!    ([`header_rules`](crate::receive::header_rules));
+//! 3. **message order**: when the frame's payload starts, its place in the message
+//!    (RFC 6455 §5.4, [`message_opcode`](crate::message::order::message_opcode));
+//! 4. **payload**: copied out of the read once, unmasked on the way, into the payload
+//!    buffer (or, for a control frame, beside it);
+//! 5. **extensions**: if one that transforms payloads is enabled, each piece passes
+//!    through their inbound hooks ([`transform`](crate::receive::transform));
+//! 6. **text**: a text message's bytes are validated as they arrive, failing at the first
+//!    impossible byte (RFC 6455 §8.1);
+//! 7. **delivery**: finished frames, pieces and messages wait in a queue, shaped by the
+//!    [`Delivery`] policy, until the application takes them.
+//!
+//! The pipeline is compiled once: the role and the extension list reach it as plain
+//! values (`is_client`) and as one `dyn InboundHooks` object.
+
+use std::collections::VecDeque;
+
+use bytes::{Buf, BytesMut};
+
+use crate::error::ParseFailed;
+use crate::ext::{FrameContext, InboundHooks};
+use crate::frame::close_payload::parse_close_payload;
+use crate::frame::header::{HeaderPrefix, parse_header_prefix};
+use crate::frame::mask::apply_mask;
+use crate::frame::{Header, Payload};
+use crate::limits::Limits;
+use crate::opcode::Opcode;
+use crate::receive::buffer::{PayloadBuffer, assembly_growth};
+use crate::receive::header_reader::HeaderReader;
+use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits, too_big_message};
+use crate::receive::message::MessageState;
+use crate::receive::ready::{Delivery, MAX_READY, Ready, ReadyPayload};
+use crate::receive::transform::{Transform, extension_failed, run_hooks};
+
+/// The extension list's receiving hooks, if an extension is enabled.
+pub(crate) type Hooks<'a> = Option<&'a mut dyn InboundHooks>;
+
+/// The hooks again, for one more stage.
+fn reborrow<'b>(hooks: &'b mut Hooks<'_>) -> Hooks<'b> {
+    match hooks {
+        Some(hooks) => Some(&mut **hooks),
+        None => None,
+    }
+}
+
+/// The frame whose payload is arriving.
+#[derive(Clone, Copy, Debug)]
+struct InFrame {
+    header: Header,
+    /// Payload bytes received so far.
+    consumed: u64,
+    /// Whether the payload goes through the extensions' hooks.
+    transform: bool,
+    /// Whether the frame's place in the message was checked (its payload has started).
+    started: bool,
+    /// Frame-level delivery: the opcode of the next piece, the frame's own and then
+    /// CONTINUATION.
+    piece_opcode: Opcode,
+}
+
+/// The receiving half of an endpoint: bytes in, ready frames out.
+pub(crate) struct Receiver {
+    is_client: bool,
+    limits: Limits,
+    delivery: Delivery,
+    /// The delivery asked for; it takes effect between messages.
+    wanted: Delivery,
+    header: HeaderReader,
+    frame: Option<InFrame>,
+    message: MessageState,
+    buffer: PayloadBuffer,
+    /// The payload of a control frame still arriving (at most 125 bytes, RFC 6455 §5.5).
+    control: Vec<u8>,
+    transform: Transform,
+    ready: VecDeque<Ready>,
+    /// Received bytes not parsed yet, because the queue is full.
+    backlog: BytesMut,
+    /// The first broken rule: nothing is parsed after it, and it is reported once the
+    /// frames before it have been taken.
+    failed: Option<ParseFailed>,
+    /// A close frame ended the input (RFC 6455 §5.5.1: no data frame follows it).
+    closed: bool,
+    /// The frame [`next_frame_ref`](Self::next_frame_ref) lends when it is not in the
+    /// payload buffer, until the next call.
+    pub(super) held: Option<crate::frame::Frame>,
+}
+
+impl Receiver {
+    pub(crate) fn new(is_client: bool, limits: Limits, delivery: Delivery) -> Self {
+        Receiver {
+            is_client,
+            limits,
+            delivery,
+            wanted: delivery,
+            header: HeaderReader::default(),
+            frame: None,
+            message: MessageState::default(),
+            buffer: PayloadBuffer::default(),
+            control: Vec::new(),
+            transform: Transform::default(),
+            ready: VecDeque::new(),
+            backlog: BytesMut::new(),
+            failed: None,
+            closed: false,
+            held: None,
+        }
+    }
+
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub(crate) fn wanted_delivery(&self) -> Delivery {
+        self.wanted
+    }
+
+    /// Switches the delivery policy; it takes effect once no message is half received.
+    pub(crate) fn set_delivery(&mut self, delivery: Delivery) {
+        self.wanted = delivery;
+        self.apply_delivery();
+    }
+
+    fn apply_delivery(&mut self) {
+        if self.message.open().is_none() && self.message.unsent() == 0 {
+            self.delivery = self.wanted;
+        }
+    }
+
+    /// Bytes received and not yet handed out (a partial header, a control payload, data).
+    pub(crate) fn buffered_len(&self) -> usize {
+        self.header.bytes().len()
+            + self.control.len()
+            + self.buffer.undelivered()
+            + self.backlog.len()
+    }
+
+    /// Runs received bytes through the pipeline. After a close frame or a broken rule they
+    /// are dropped: a peer that goes on sending cannot grow any buffer.
+    pub(crate) fn receive(&mut self, data: &[u8], hooks: Hooks<'_>) {
+        if !self.accepts_input() {
+            return;
+        }
+        if !self.backlog.is_empty() {
+            self.backlog.extend_from_slice(data);
+            return;
+        }
+        let used = self.run(data, hooks);
+        if self.accepts_input() {
+            self.backlog.extend_from_slice(&data[used..]);
+        }
+    }
+
+    /// The next ready frame, piece or message; `None` when more bytes are needed. A broken
+    /// rule comes after everything that arrived before it, and then at every call.
+    pub(super) fn next(&mut self, mut hooks: Hooks<'_>) -> Option<Result<Ready, ParseFailed>> {
+        self.buffer.settle();
+        loop {
+            if let Some(ready) = self.ready.pop_front() {
+                return Some(Ok(ready));
+            }
+            if self.backlog.is_empty() || !self.accepts_input() {
+                break;
+            }
+            let backlog = std::mem::take(&mut self.backlog);
+            let used = self.run(&backlog, reborrow(&mut hooks));
+            self.backlog = backlog;
+            self.backlog.advance(used);
+            if !self.accepts_input() {
+                self.backlog = BytesMut::new();
+            }
+        }
+        if self.send_partial_piece() {
+            return self.ready.pop_front().map(Ok);
+        }
+        if let Some(error) = &self.failed {
+            return Some(Err(error.clone()));
+        }
+        self.buffer.release_if_idle();
+        self.transform.release_if_idle();
+        None
+    }
+
+    /// The payload of a ready item held in the buffer, handed out.
+    pub(super) fn take(&mut self, len: usize) -> bytes::Bytes {
+        let bytes = self.buffer.take(len);
+        self.buffer.release_if_oversized();
+        bytes
+    }
+
+    /// The payload of a ready item held in the buffer, lent until the next call.
+    pub(super) fn lend(&mut self, len: usize) -> &[u8] {
+        self.buffer.lend(len)
+    }
+
+    /// Whether bytes are still parsed: not after a close frame or a broken rule, and not
+    /// while the queue is full.
+    fn accepts_input(&self) -> bool {
+        self.failed.is_none() && !self.closed
+    }
+
+    fn run(&mut self, mut data: &[u8], mut hooks: Hooks<'_>) -> usize {
+        let total = data.len();
+        while !data.is_empty() && self.accepts_input() && self.ready.len() < MAX_READY {
+            let used = match self.frame {
+                Some(_) => self.read_payload(data, reborrow(&mut hooks)),
+                None => self.read_header(data, reborrow(&mut hooks)),
+            };
+            data = &data[used..];
+        }
+        total - data.len()
+    }
+
+    /// Stages 1 and 2: a frame header, from the read or gathered across reads.
+    fn read_header(&mut self, data: &[u8], mut hooks: Hooks<'_>) -> usize {
+        if self.header.is_empty() {
+            // Most headers arrive whole: parse them from the read, without a copy.
+            match parse_header_prefix(data) {
+                Ok(Some(prefix)) if data.len() >= prefix.total_len() => {
+                    if self.accept_header(&prefix, reborrow(&mut hooks)) {
+                        self.start_frame(prefix.with_key(data), hooks);
+                    }
+                    return prefix.total_len();
+                }
+                Err(error) => {
+                    self.fail(error);
+                    return data.len();
+                }
+                Ok(_) => {}
+            }
+        }
+        let gathered = self.header.gather(data);
+        let prefix = match parse_header_prefix(self.header.bytes()) {
+            Ok(Some(prefix)) => prefix,
+            Ok(None) => return gathered,
+            Err(error) => {
+                self.fail(error);
+                return data.len();
+            }
+        };
+        // The rules are checked once the header's length is known, before its masking key
+        // arrives, as Python wsproto does.
+        if !self.header.checked {
+            self.header.checked = true;
+            if !self.accept_header(&prefix, reborrow(&mut hooks)) {
+                return data.len();
+            }
+        }
+        let have = self.header.bytes().len();
+        if have < prefix.total_len() {
+            return gathered;
+        }
+        let header = prefix.with_key(self.header.bytes());
+        self.header.clear();
+        self.start_frame(header, hooks);
+        // Gathering may have taken bytes past the header's end: they are payload.
+        gathered - (have - prefix.total_len())
+    }
+
+    /// Stage 2, the header rules, in Python wsproto's order: the extensions claim RSV bits,
+    /// then RSV bits, masking, and the limits. `false` (the failure recorded) if one broke.
+    fn accept_header(&mut self, prefix: &HeaderPrefix, hooks: Hooks<'_>) -> bool {
+        let header = &prefix.header;
+        if !header.opcode.is_control() {
+            self.message.count_header(header);
+        }
+        let claimed = match hooks {
+            Some(hooks) => hooks
+                .inbound_header(&self.context(header.opcode), header)
+                .map_err(extension_failed),
+            None => Ok(0),
+        };
+        let checked = claimed
+            .and_then(|claimed| check_rsv_bits(header, claimed))
+            .and_then(|()| check_masking(prefix.masked, self.is_client))
+            .and_then(|()| check_limits(header, &self.message, &self.limits));
+        match checked {
+            Ok(()) => true,
+            Err(error) => {
+                self.fail(error);
+                false
+            }
+        }
+    }
+
+    fn start_frame(&mut self, header: Header, hooks: Hooks<'_>) {
+        self.frame = Some(InFrame {
+            header,
+            consumed: 0,
+            transform: hooks.is_some(),
+            started: false,
+            piece_opcode: header.opcode,
+        });
+        if header.payload_len == 0 {
+            self.payload(&[], 0, hooks);
+        }
+    }
+
+    /// Stage 4 onwards, for the bytes of `data` that belong to the frame.
+    fn read_payload(&mut self, data: &[u8], hooks: Hooks<'_>) -> usize {
+        let Some(frame) = self.frame else { return 0 };
+        let remaining = frame.header.payload_len - frame.consumed;
+        // At most `data.len()`, so the cast back to usize is lossless.
+        let take = remaining.min(data.len() as u64) as usize;
+        self.payload(&data[..take], data.len(), hooks);
+        take
+    }
+
+    /// A chunk of the frame's payload; `read_left` bytes of the read are left, the chunk's
+    /// included.
+    fn payload(&mut self, chunk: &[u8], read_left: usize, hooks: Hooks<'_>) {
+        let Some(mut frame) = self.frame else { return };
+        let opcode = frame.header.opcode;
+        if !frame.started {
+            frame.started = true;
+            if !opcode.is_control() && !self.start_message_frame(&frame) {
+                return;
+            }
+        }
+        let offset = frame.consumed;
+        frame.consumed += chunk.len() as u64;
+        let finished = frame.consumed == frame.header.payload_len;
+        self.frame = (!finished).then_some(frame);
+        if opcode.is_control() {
+            self.control_payload(&frame, chunk, offset, finished, hooks);
+        } else if let Some(hooks) = hooks.filter(|_| frame.transform) {
+            self.transformed_payload(&frame, chunk, offset, finished, hooks);
+        } else {
+            self.data_payload(&frame, chunk, offset, finished, read_left);
+        }
+    }
+
+    /// Stage 3: a data frame's place in the message (RFC 6455 §5.4), checked when its
+    /// payload starts: when Python wsproto's FrameDecoder hands out its first piece, so that
+    /// a stream cut short fails where it does there.
+    fn start_message_frame(&mut self, frame: &InFrame) -> bool {
+        if frame.header.opcode != Opcode::Continuation {
+            self.apply_delivery();
+        }
+        let validate = self.delivery.validates_text();
+        match self.message.start_frame(frame.header.opcode, validate) {
+            Ok(begins) => {
+                if begins {
+                    self.transform.start_message();
+                }
+                if self.delivery == Delivery::Whole && !frame.transform {
+                    let growth = self.growth(frame);
+                    self.buffer
+                        .reserve_upfront(frame.header.payload_len, growth);
+                }
+                true
+            }
+            Err(error) => {
+                self.fail(error);
+                false
+            }
+        }
+    }
+
+    /// Stages 4 and 6 for a data frame no extension transforms: into the payload buffer,
+    /// unmasked, and validated there as text.
+    fn data_payload(
+        &mut self,
+        frame: &InFrame,
+        chunk: &[u8],
+        offset: u64,
+        finished: bool,
+        read_left: usize,
+    ) {
+        let growth = self.growth(frame);
+        self.buffer.reserve(read_left, growth);
+        self.buffer
+            .append_unmasked(chunk, frame.header.masking_key, offset);
+        self.message.arrived(chunk.len());
+        let unsent = self.buffer.tail(self.message.unsent());
+        if let Err(error) = self.message.check_text(unsent) {
+            self.fail(error);
+            return;
+        }
+        if finished {
+            self.end_data_frame(frame);
+        }
+    }
+
+    /// Whole-message delivery: room to add when the message outgrows the buffer.
+    fn growth(&self, frame: &InFrame) -> usize {
+        if self.delivery != Delivery::Whole || frame.transform {
+            return 0;
+        }
+        let header = &frame.header;
+        let frame_rest = header.payload_len - frame.consumed;
+        let message_rest = self
+            .limits
+            .max_message_size
+            .saturating_sub(self.message.delivered);
+        assembly_growth(self.message.unsent(), header.fin, frame_rest, message_rest)
+    }
+
+    /// Stage 7 for a data frame that ended: a piece, or the whole message.
+    fn end_data_frame(&mut self, frame: &InFrame) {
+        let fin = frame.header.fin;
+        if fin && let Err(error) = self.message.check_text_complete() {
+            self.fail(error);
+            return;
+        }
+        let text = self.message.is_text();
+        let opcode = self.message.open().unwrap_or(Opcode::Binary);
+        match self.delivery {
+            Delivery::Frames => {
+                let len = self.message.unsent();
+                self.push_buffered(frame.piece_opcode, len, false, true, fin);
+            }
+            // A character split between two frames waits for the next one.
+            Delivery::Pieces => {
+                self.push_buffered(opcode, self.message.sendable(), text, true, fin)
+            }
+            Delivery::Whole if fin => {
+                self.push_buffered(opcode, self.message.unsent(), text, true, true)
+            }
+            Delivery::Whole => {}
+        }
+        if fin {
+            self.message.end();
+        }
+    }
+
+    /// Stage 7 for what arrived of a frame still arriving, when the application asks for
+    /// it: one piece of everything that came since the last (whole characters of text). As
+    /// Python wsproto, a piece is handed out whenever bytes came, even if all of them wait
+    /// for the rest of a character.
+    fn send_partial_piece(&mut self) -> bool {
+        let Some(mut frame) = self.frame else {
+            return false;
+        };
+        let data = !frame.header.opcode.is_control() && !frame.transform && frame.started;
+        if !data || self.delivery == Delivery::Whole || !self.message.is_fresh() {
+            return false;
+        }
+        if self.delivery == Delivery::Frames {
+            let len = self.message.unsent();
+            self.push_buffered(frame.piece_opcode, len, false, false, frame.header.fin);
+            frame.piece_opcode = Opcode::Continuation;
+            self.frame = Some(frame);
+        } else {
+            let opcode = self.message.open().unwrap_or(Opcode::Binary);
+            let text = self.message.is_text();
+            self.push_buffered(
+                opcode,
+                self.message.sendable(),
+                text,
+                false,
+                frame.header.fin,
+            );
+        }
+        true
+    }
+
+    /// Queues the next `len` unsent bytes of the buffer. `fin` is the frame's FIN bit: on
+    /// frame-level delivery every piece carries it, as Python's `FrameDecoder` does; on
+    /// message delivery only the message's last piece says it finishes the message.
+    fn push_buffered(
+        &mut self,
+        opcode: Opcode,
+        len: usize,
+        text: bool,
+        frame_finished: bool,
+        fin: bool,
+    ) {
+        self.message.sent(len);
+        let message_finished = match self.delivery {
+            Delivery::Frames => fin,
+            _ => fin && frame_finished,
+        };
+        self.ready.push_back(Ready {
+            opcode,
+            payload: ReadyPayload::Buffered { len, text },
+            frame_finished,
+            message_finished,
+        });
+    }
+
+    /// Stages 4, 5 and 7 for a control frame (RFC 6455 §5.5): its payload, at most 125
+    /// bytes, is gathered whole and handed out on its own, even between the fragments of a
+    /// message.
+    fn control_payload(
+        &mut self,
+        frame: &InFrame,
+        chunk: &[u8],
+        offset: u64,
+        finished: bool,
+        hooks: Hooks<'_>,
+    ) {
+        let start = self.control.len();
+        self.control.extend_from_slice(chunk);
+        if let Some(key) = frame.header.masking_key {
+            apply_mask(&mut self.control[start..], key, (offset % 4) as usize);
+        }
+        if !finished {
+            return;
+        }
+        let opcode = frame.header.opcode;
+        let mut payload = BytesMut::from(&self.control[..]);
+        self.control.clear();
+        if let Some(hooks) = hooks.filter(|_| frame.transform) {
+            let ctx = self.context(opcode);
+            if let Err(error) = run_hooks(hooks, &ctx, &mut payload, Some(frame.header.fin)) {
+                self.fail(error);
+                return;
+            }
+        }
+        let payload = payload.freeze();
+        let payload = if opcode == Opcode::Close && self.delivery != Delivery::Frames {
+            // RFC 6455 §5.5.1: the close code and reason, checked.
+            match parse_close_payload(payload) {
+                Ok((code, reason)) => Payload::Close(code, reason),
+                Err(error) => {
+                    self.fail(error);
+                    return;
+                }
+            }
+        } else {
+            Payload::Bytes(payload)
+        };
+        self.closed = opcode == Opcode::Close;
+        self.ready.push_back(Ready {
+            opcode,
+            payload: ReadyPayload::Owned(payload),
+            frame_finished: true,
+            message_finished: true,
+        });
+    }
+
+    /// Stages 4 to 7 for a data frame that goes through the extensions.
+    fn transformed_payload(
+        &mut self,
+        frame: &InFrame,
+        chunk: &[u8],
+        offset: u64,
+        finished: bool,
+        hooks: &mut dyn InboundHooks,
+    ) {
+        let header = &frame.header;
+        let mut piece = self
+            .transform
+            .unmasked_piece(chunk, header.masking_key, offset);
+        let ctx = self.context(header.opcode);
+        if let Err(error) = run_hooks(hooks, &ctx, &mut piece, finished.then_some(header.fin)) {
+            self.fail(error);
+            return;
+        }
+        // Only an extension's output can pass the limit here (wire bytes were checked with
+        // the header): the part that fits is handed out, then the error, so that an earlier
+        // fault in the message (invalid text, say) is reported first.
+        let limit = self.limits.max_message_size;
+        let before = self.message.delivered;
+        self.message.delivered = before.saturating_add(piece.len() as u64);
+        let too_big = self.message.delivered > limit;
+        if too_big {
+            // `before <= limit`: the message was within the limit before this piece.
+            piece.truncate(usize::try_from(limit - before).unwrap_or(usize::MAX));
+        }
+        let last = finished && header.fin && !too_big;
+        let payload = if self.message.is_text() {
+            match self.transform.validate(piece.freeze(), last) {
+                Ok(text) => Payload::Text(text),
+                Err(error) => {
+                    self.fail(error);
+                    return;
+                }
+            }
+        } else {
+            Payload::Bytes(piece.freeze())
+        };
+        if too_big {
+            if self.delivery != Delivery::Whole {
+                self.push_owned(frame, payload, false);
+            }
+            self.fail(too_big_message(self.message.delivered, limit));
+            return;
+        }
+        self.deliver_transformed(frame, payload, finished);
+    }
+
+    /// Stage 7 for a transformed piece.
+    fn deliver_transformed(&mut self, frame: &InFrame, payload: Payload, finished: bool) {
+        let fin = frame.header.fin;
+        match self.delivery {
+            Delivery::Whole => {
+                self.transform.join(payload);
+                if finished && fin {
+                    let message = self.transform.joined(self.message.is_text());
+                    self.push_owned(frame, message, true);
+                }
+            }
+            Delivery::Frames if !finished => {
+                self.push_owned(frame, payload, false);
+                if let Some(frame) = &mut self.frame {
+                    frame.piece_opcode = Opcode::Continuation;
+                }
+            }
+            _ => self.push_owned(frame, payload, finished),
+        }
+        if finished && fin {
+            self.message.end();
+        }
+    }
+
+    fn push_owned(&mut self, frame: &InFrame, payload: Payload, frame_finished: bool) {
+        let fin = frame.header.fin;
+        let (opcode, message_finished) = match self.delivery {
+            Delivery::Frames => (frame.piece_opcode, fin),
+            _ => (
+                self.message.open().unwrap_or(Opcode::Binary),
+                fin && frame_finished,
+            ),
+        };
+        self.ready.push_back(Ready {
+            opcode,
+            payload: ReadyPayload::Owned(payload),
+            frame_finished,
+            message_finished,
+        });
+    }
+
+    /// What an extension's hook is told about the frame.
+    fn context(&self, opcode: Opcode) -> FrameContext {
+        FrameContext {
+            is_client: self.is_client,
+            message_opcode: self.message.context_opcode(opcode),
+            max_message_size: self.limits.max_message_size,
+            message_size: self.message.delivered,
+        }
+    }
+
+    /// A rule was broken: nothing more is parsed, the message in progress is dropped, and
+    /// the error waits behind the frames completed before it.
+    fn fail(&mut self, error: ParseFailed) {
+        let unsent = self.message.abandon();
+        self.buffer.drop_tail(unsent);
+        self.transform.abandon();
+        self.frame = None;
+        self.header.clear();
+        self.control.clear();
+        self.backlog = BytesMut::new();
+        self.failed = Some(error);
+    }
+}

@@ -1,0 +1,208 @@
+//! [`Sender`]: the sending half of an endpoint, compiled once for every role and extension
+//! list. It keeps the rules a sender must follow (one message at a time, RFC 6455 §5.4;
+//! control frames of at most 125 bytes, §5.5; only negotiated RSV bits, §5.2), runs the
+//! extensions' outbound hook, and encodes: into the caller's buffer, or as a header plus a
+//! payload slice for a vectored write.
+
+use crate::constants::MAX_PAYLOAD_NORMAL;
+use crate::error::SendError;
+use crate::ext::{FrameContext, OutboundFrame, OutboundHooks};
+use crate::frame::encoder::{VectoredFrame, encode_raw, first_byte};
+use crate::frame::mask::{apply_mask, extend_masked};
+use crate::opcode::Opcode;
+use crate::rsv::RsvBits;
+
+/// A payload buffer that grew past this (for a large message sent by a client or through
+/// an extension) is let go rather than kept for the next frame.
+const KEEP_CAPACITY: usize = 64 * 1024;
+
+/// What the sending half knows.
+#[derive(Debug)]
+pub(crate) struct Sender {
+    is_client: bool,
+    /// The RSV bits the extension list claims (first-header-byte position).
+    claimed: u8,
+    max_message_size: u64,
+    /// Opcode of the message being sent, until its last fragment.
+    outgoing: Option<Opcode>,
+    /// The payload as the extensions rewrote it, or masked for a vectored write; reused.
+    scratch: Vec<u8>,
+}
+
+/// Where a client's masking key for the frame comes from: drawn only once the frame is
+/// known to be sent, so a refused call consumes no key.
+pub(crate) type Key = Option<[u8; 4]>;
+
+impl Sender {
+    pub(crate) fn new(is_client: bool, claimed: u8, max_message_size: u64) -> Self {
+        Sender {
+            is_client,
+            claimed,
+            max_message_size,
+            outgoing: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The type of the message being sent, if one is unfinished.
+    pub(crate) fn outgoing(&self) -> Option<Opcode> {
+        self.outgoing
+    }
+
+    /// Appends a data frame of a `kind` (TEXT or BINARY) message to `out`.
+    pub(crate) fn data(
+        &mut self,
+        kind: Opcode,
+        payload: &[u8],
+        fin: bool,
+        key: Key,
+        hooks: Option<&mut dyn OutboundHooks>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let opcode = self.data_opcode(kind)?;
+        self.frame(opcode, payload, fin, key, hooks, out)?;
+        self.outgoing = (!fin).then_some(kind);
+        Ok(())
+    }
+
+    /// Appends a control frame (RFC 6455 §5.5) to `out`.
+    pub(crate) fn control(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        key: Key,
+        hooks: Option<&mut dyn OutboundHooks>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        check_control_payload(opcode, payload.len())?;
+        self.frame(opcode, payload, true, key, hooks, out)
+    }
+
+    /// A data frame as a header and a payload slice. The payload is the caller's own bytes
+    /// when they go on the wire unchanged (a server, no extension transforming them): no
+    /// copy at all. A client's payload is masked, and an extension's rewritten, into the
+    /// sender's buffer: one copy.
+    pub(crate) fn data_vectored<'s>(
+        &'s mut self,
+        kind: Opcode,
+        payload: &'s [u8],
+        fin: bool,
+        key: Key,
+        hooks: Option<&mut dyn OutboundHooks>,
+    ) -> Result<VectoredFrame<'s>, SendError> {
+        let opcode = self.data_opcode(kind)?;
+        self.release_large_scratch();
+        let (first, transformed) = match hooks {
+            Some(hooks) => (self.transform(opcode, payload, fin, hooks)?, true),
+            None => (first_byte(fin, RsvBits::NONE, opcode), false),
+        };
+        self.outgoing = (!fin).then_some(kind);
+        let body: &[u8] = match (transformed, key) {
+            (false, None) => payload,
+            (false, Some(key)) => {
+                self.scratch.clear();
+                extend_masked(&mut self.scratch, payload, key);
+                &self.scratch
+            }
+            (true, None) => &self.scratch,
+            (true, Some(key)) => {
+                apply_mask(&mut self.scratch, key, 0);
+                &self.scratch
+            }
+        };
+        Ok(VectoredFrame::new(first, key, body))
+    }
+
+    /// RFC 6455 §5.4: the opcode of the next data frame of a `kind` message: its own to
+    /// begin the message, CONTINUATION to go on with it, and no other message inside it.
+    fn data_opcode(&self, kind: Opcode) -> Result<Opcode, SendError> {
+        match self.outgoing {
+            None => Ok(kind),
+            Some(open) if open == kind => Ok(Opcode::Continuation),
+            Some(open) => Err(SendError::DataTypeMismatch { open, got: kind }),
+        }
+    }
+
+    /// Runs the extensions' hook (if any is enabled) and encodes the frame.
+    #[inline]
+    fn frame(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        fin: bool,
+        key: Key,
+        hooks: Option<&mut dyn OutboundHooks>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let Some(hooks) = hooks else {
+            encode_raw(first_byte(fin, RsvBits::NONE, opcode), key, payload, out);
+            return Ok(());
+        };
+        let first = self.transform(opcode, payload, fin, hooks)?;
+        encode_raw(first, key, &self.scratch, out);
+        self.release_large_scratch();
+        Ok(())
+    }
+
+    /// Hands the frame to the extensions' outbound hook; the payload they leave is in
+    /// `scratch`. Returns the frame's first header byte, with the RSV bits they set.
+    fn transform(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        fin: bool,
+        hooks: &mut dyn OutboundHooks,
+    ) -> Result<u8, SendError> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend_from_slice(payload);
+        let mut frame = OutboundFrame {
+            opcode,
+            rsv: RsvBits::NONE,
+            fin,
+            payload: scratch,
+        };
+        let ctx = FrameContext {
+            is_client: self.is_client,
+            message_opcode: match opcode {
+                Opcode::Continuation => self.outgoing.unwrap_or(opcode),
+                _ => opcode,
+            },
+            max_message_size: self.max_message_size,
+            message_size: 0,
+        };
+        let result = hooks
+            .outbound(&ctx, &mut frame)
+            .map_err(|(name, code)| SendError::Extension { name, code })
+            .and_then(|()| check_outbound(&frame, self.claimed));
+        self.scratch = frame.payload;
+        result.map(|()| first_byte(fin, frame.rsv, frame.opcode))
+    }
+
+    fn release_large_scratch(&mut self) {
+        if self.scratch.capacity() > KEEP_CAPACITY {
+            self.scratch = Vec::new();
+        }
+    }
+}
+
+/// RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+fn check_control_payload(opcode: Opcode, len: usize) -> Result<(), SendError> {
+    if len as u64 > MAX_PAYLOAD_NORMAL {
+        return Err(SendError::ControlPayloadTooLong { opcode, len });
+    }
+    Ok(())
+}
+
+/// An extension may set only the RSV bits its list claims (RFC 6455 §5.2), and must not
+/// grow a control frame past 125 bytes (§5.5).
+fn check_outbound(frame: &OutboundFrame, claimed: u8) -> Result<(), SendError> {
+    let unclaimed = frame.rsv.to_byte() & !claimed;
+    if unclaimed != 0 {
+        return Err(SendError::UnclaimedRsvBits { bits: unclaimed });
+    }
+    if frame.opcode.is_control() {
+        check_control_payload(frame.opcode, frame.payload.len())?;
+    }
+    Ok(())
+}
