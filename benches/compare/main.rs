@@ -58,7 +58,8 @@ fn entries(task: Task) -> Vec<(&'static str, Run)> {
             ("ceiling", Run::Receive(ceiling::receive)),
         ],
         Task::EncodeServer => vec![
-            (OURS, Run::Encode(with_wsproto::encode)),
+            (OURS, Run::Encode(with_wsproto::encode_vectored)),
+            ("wsproto (buffered)", Run::Encode(with_wsproto::encode)),
             ("tungstenite", Run::Encode(with_tungstenite::encode)),
             ("fastwebsockets", Run::Encode(with_fastwebsockets::encode)),
             ("ceiling", Run::Encode(ceiling::encode)),

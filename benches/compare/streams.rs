@@ -58,6 +58,9 @@ impl io::Write for Memory<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         Ok(self.write_from(data))
     }
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        Ok(bufs.iter().map(|b| self.write_from(b)).sum())
+    }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }

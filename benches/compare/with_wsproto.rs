@@ -78,6 +78,19 @@ fn encode_with<R: Role, E: ExtensionList>(
     output.take()
 }
 
+/// A server's frames as a header and the message itself, written with one vectored write
+/// each (`send_data_vectored`): the socket's copy is the only one.
+pub fn encode_vectored(w: &Workload, _client: bool, keep: bool) -> Vec<u8> {
+    let mut proto = FrameProtocol::<Server>::new(());
+    let mut socket = Memory::new(&[], keep);
+    let output = socket.output.clone();
+    for m in &w.messages {
+        let frame = proto.send_data_vectored(&m[..], true).expect("encode");
+        frame.write_to(&mut socket).expect("write");
+    }
+    output.take()
+}
+
 pub fn encode(w: &Workload, client: bool, keep: bool) -> Vec<u8> {
     if client {
         encode_with(FrameProtocol::<Client>::new(()), w, keep)

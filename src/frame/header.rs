@@ -8,7 +8,7 @@ use crate::constants::{
     PAYLOAD_LENGTH_EIGHT_BYTE, PAYLOAD_LENGTH_TWO_BYTE,
 };
 use crate::error::ParseFailed;
-use crate::opcode::Opcode;
+use crate::opcode::{InvalidOpcode, Opcode};
 use crate::rsv::RsvBits;
 
 /// A parsed frame header (RFC 6455 §5.2).
@@ -62,69 +62,35 @@ impl HeaderPrefix {
 
     /// The whole header, its masking key read from `bytes`, which hold the header from its
     /// first byte and at least [`total_len`](Self::total_len) bytes of it.
+    #[inline]
     pub(crate) fn with_key(&self, bytes: &[u8]) -> Header {
-        let mut header = self.header;
-        if self.masked {
-            let mut key = [0; 4];
-            key.copy_from_slice(&bytes[self.len..self.len + 4]);
-            header.masking_key = Some(key);
+        Header {
+            masking_key: self.masking_key(bytes),
+            ..self.header
         }
-        header
+    }
+
+    /// The masking key, read from `bytes` as for [`with_key`](Self::with_key).
+    #[inline]
+    pub(crate) fn masking_key(&self, bytes: &[u8]) -> Option<[u8; 4]> {
+        let key = bytes.get(self.len..self.len + 4)?;
+        self.masked.then(|| [key[0], key[1], key[2], key[3]])
     }
 }
 
 /// Parses the header up to (not including) the masking key, or `Ok(None)` if more bytes are
-/// needed. The checks run in the order Python wsproto runs them, so that a stream cut short
+/// needed, checking the rules that need only the header, each as soon as its bytes are
+/// there. The checks run in the order Python wsproto runs them, so that a stream cut short
 /// fails (or waits) exactly where it does there.
+#[inline(always)]
 pub(crate) fn parse_header_prefix(buf: &[u8]) -> Result<Option<HeaderPrefix>, ParseFailed> {
     let [b0, b1, ..] = *buf else { return Ok(None) };
-    let opcode =
-        Opcode::try_from(b0 & OPCODE_MASK).map_err(|e| ParseFailed::protocol(e.to_string()))?;
+    let opcode = read_opcode(b0)?;
     let fin = b0 & FIN_MASK != 0;
-    if opcode.is_control() && !fin {
-        return Err(ParseFailed::protocol(format!(
-            "{opcode} frame with FIN clear: control frames must not be fragmented (RFC 6455 §5.5)"
-        )));
-    }
     let short_len = b1 & PAYLOAD_LEN_MASK;
-    if opcode.is_control() && u64::from(short_len) > MAX_PAYLOAD_NORMAL {
-        return Err(ParseFailed::protocol(format!(
-            "{opcode} frame announcing a long payload: control frames carry at most 125 bytes (RFC 6455 §5.5)"
-        )));
-    }
-    let (payload_len, len) = match short_len {
-        PAYLOAD_LENGTH_TWO_BYTE => {
-            let Some(&[hi, lo]) = buf.get(2..4) else {
-                return Ok(None);
-            };
-            let n = u64::from(u16::from_be_bytes([hi, lo]));
-            if n <= MAX_PAYLOAD_NORMAL {
-                return Err(ParseFailed::protocol(format!(
-                    "payload length {n} sent in 2 bytes where 1 suffices: lengths must be minimal (RFC 6455 §5.2)"
-                )));
-            }
-            (n, 4)
-        }
-        PAYLOAD_LENGTH_EIGHT_BYTE => {
-            let Some(bytes) = buf.get(2..10) else {
-                return Ok(None);
-            };
-            let mut be = [0; 8];
-            be.copy_from_slice(bytes);
-            let n = u64::from_be_bytes(be);
-            if n <= MAX_PAYLOAD_TWO_BYTE {
-                return Err(ParseFailed::protocol(format!(
-                    "payload length {n} sent in 8 bytes where 2 suffice: lengths must be minimal (RFC 6455 §5.2)"
-                )));
-            }
-            if n >> 63 != 0 {
-                return Err(ParseFailed::protocol(
-                    "64-bit payload length with its most significant bit set (RFC 6455 §5.2)",
-                ));
-            }
-            (n, 10)
-        }
-        n => (u64::from(n), 2),
+    check_control_frame(opcode, fin, short_len)?;
+    let Some((payload_len, len)) = read_payload_len(buf, short_len)? else {
+        return Ok(None);
     };
     let header = Header {
         fin,
@@ -138,6 +104,88 @@ pub(crate) fn parse_header_prefix(buf: &[u8]) -> Result<Option<HeaderPrefix>, Pa
         masked: b1 & MASK_MASK != 0,
         len,
     }))
+}
+
+/// RFC 6455 §5.2: the opcode, of which 0x3-0x7 and 0xB-0xF are reserved: "If an unknown
+/// opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+#[inline]
+fn read_opcode(first_byte: u8) -> Result<Opcode, ParseFailed> {
+    Opcode::try_from(first_byte & OPCODE_MASK).map_err(reserved_opcode)
+}
+
+#[cold]
+fn reserved_opcode(error: InvalidOpcode) -> ParseFailed {
+    ParseFailed::protocol(error.to_string())
+}
+
+/// RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less and
+/// MUST NOT be fragmented." Checked on the header's first two bytes.
+#[inline]
+fn check_control_frame(opcode: Opcode, fin: bool, short_len: u8) -> Result<(), ParseFailed> {
+    if opcode.is_control() && (!fin || u64::from(short_len) > MAX_PAYLOAD_NORMAL) {
+        return Err(broken_control_frame(opcode, fin));
+    }
+    Ok(())
+}
+
+#[cold]
+fn broken_control_frame(opcode: Opcode, fin: bool) -> ParseFailed {
+    ParseFailed::protocol(if fin {
+        format!(
+            "{opcode} frame announcing a long payload: control frames carry at most 125 bytes (RFC 6455 §5.5)"
+        )
+    } else {
+        format!(
+            "{opcode} frame with FIN clear: control frames must not be fragmented (RFC 6455 §5.5)"
+        )
+    })
+}
+
+/// RFC 6455 §5.2: the payload length, in 7 bits, or in the 16 or 64 bits that follow when
+/// the 7 bits say 126 or 127, "the minimal number of bytes MUST be used to encode the
+/// length", and "the most significant bit MUST be 0". The length and the header's length
+/// up to the masking key, or `None` if the extended length has not all arrived.
+#[inline]
+fn read_payload_len(buf: &[u8], short_len: u8) -> Result<Option<(u64, usize)>, ParseFailed> {
+    match short_len {
+        PAYLOAD_LENGTH_TWO_BYTE => {
+            let Some(&[hi, lo]) = buf.get(2..4) else {
+                return Ok(None);
+            };
+            let n = u64::from(u16::from_be_bytes([hi, lo]));
+            if n <= MAX_PAYLOAD_NORMAL {
+                return Err(length_not_minimal(n, 2));
+            }
+            Ok(Some((n, 4)))
+        }
+        PAYLOAD_LENGTH_EIGHT_BYTE => {
+            let Some(bytes) = buf.get(2..10) else {
+                return Ok(None);
+            };
+            let mut be = [0; 8];
+            be.copy_from_slice(bytes);
+            let n = u64::from_be_bytes(be);
+            if n <= MAX_PAYLOAD_TWO_BYTE {
+                return Err(length_not_minimal(n, 8));
+            }
+            if n >> 63 != 0 {
+                return Err(ParseFailed::protocol(
+                    "64-bit payload length with its most significant bit set (RFC 6455 §5.2)",
+                ));
+            }
+            Ok(Some((n, 10)))
+        }
+        n => Ok(Some((u64::from(n), 2))),
+    }
+}
+
+#[cold]
+fn length_not_minimal(n: u64, bytes: usize) -> ParseFailed {
+    let enough = if n <= MAX_PAYLOAD_NORMAL { 1 } else { 2 };
+    ParseFailed::protocol(format!(
+        "payload length {n} sent in {bytes} bytes where {enough} suffice{}: lengths must be minimal (RFC 6455 §5.2)",
+        if enough == 1 { "s" } else { "" }
+    ))
 }
 
 /// The longest header: 2 bytes, an 8-byte length and a 4-byte masking key.

@@ -101,6 +101,7 @@ pub(crate) fn whole_characters(data: &[u8]) -> Result<usize, usize> {
 }
 
 /// The error for a text message with an invalid byte at `position` (RFC 6455 §8.1: 1007).
+#[cold]
 pub(crate) fn invalid_utf8(position: u64) -> ParseFailed {
     ParseFailed::new(
         format!("text message is not valid UTF-8 at byte {position} (RFC 6455 §8.1)"),
@@ -109,6 +110,7 @@ pub(crate) fn invalid_utf8(position: u64) -> ParseFailed {
 }
 
 /// The error for a text message that ends inside a character starting at `position`.
+#[cold]
 pub(crate) fn truncated_utf8(position: u64) -> ParseFailed {
     ParseFailed::new(
         format!("text message ends inside a UTF-8 sequence at byte {position} (RFC 6455 §8.1)"),

@@ -1,10 +1,15 @@
-//! Where received payloads wait to be handed out, and how much memory that costs.
+//! Where received bytes wait, and how much memory that costs. The pipeline keeps two such
+//! buffers:
 //!
-//! Payload bytes go from the read into this buffer in one pass, unmasked on the way
-//! (RFC 6455 §5.3); frame headers and control frames never enter it. So the data of the
-//! frames waiting to be delivered lies in it back to back, oldest first, followed by the
-//! bytes of the frame still arriving: every delivered payload is a slice of it, handed out
-//! as a [`Bytes`] (a reference count, no copy) or lent until the next call.
+//! - the payload buffer: payload bytes go from the read into it in one pass, unmasked on
+//!   the way (RFC 6455 §5.3); frame headers and control frames never enter it. So the data
+//!   of the frames waiting to be delivered lies in it back to back, oldest first, followed
+//!   by the bytes of the frame still arriving;
+//! - the unparsed bytes: the rest of a read that the one-step path will take frame by
+//!   frame (`one_step.rs`), or that waits because the queue is full.
+//!
+//! Every delivered payload is a slice of one of them, handed out as a [`Bytes`] (a reference
+//! count, no copy) or lent until the next call.
 //!
 //! Memory policy, in one place:
 //! - a read reserves room for all of its bytes at once, so a read of many small frames
@@ -33,9 +38,9 @@ pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
 /// Whole-message delivery: the most room reserved for a frame's payload before it arrives.
 pub(crate) const UPFRONT: u64 = 64 * 1024;
 
-/// Unmasked payloads, back to back, oldest first.
+/// Received bytes, oldest first.
 #[derive(Default)]
-pub(crate) struct PayloadBuffer {
+pub(crate) struct ReceiveBuffer {
     buf: BytesMut,
     /// Bytes at the front that a borrowed frame is reading: delivered, and dropped by
     /// [`settle`](Self::settle) at the next call.
@@ -44,10 +49,38 @@ pub(crate) struct PayloadBuffer {
     oversized: bool,
 }
 
-impl PayloadBuffer {
+impl ReceiveBuffer {
     /// Bytes received and not yet delivered.
     pub(crate) fn undelivered(&self) -> usize {
         self.buf.len() - self.lent
+    }
+
+    /// Whether nothing is held (lent bytes aside).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.undelivered() == 0
+    }
+
+    /// The bytes held, lent ones excluded.
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.buf[self.lent..]
+    }
+
+    /// `len` bytes held, `skip` bytes after the lent ones, to be changed in place.
+    pub(crate) fn range_mut(&mut self, skip: usize, len: usize) -> &mut [u8] {
+        let start = self.lent + skip;
+        &mut self.buf[start..start + len]
+    }
+
+    /// Appends bytes as they are.
+    pub(crate) fn extend(&mut self, data: &[u8]) {
+        self.reserve(data.len(), 0);
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Drops the first `len` bytes held (lent ones excluded).
+    pub(crate) fn advance(&mut self, len: usize) {
+        self.settle();
+        self.buf.advance(len);
     }
 
     /// Makes room for `incoming` more bytes, plus `growth` for a message being assembled.
@@ -71,17 +104,21 @@ impl PayloadBuffer {
         }
     }
 
-    /// The `len` bytes at the front, as shared bytes: delivered.
-    pub(crate) fn take(&mut self, len: usize) -> Bytes {
+    /// `len` bytes, after `skip` bytes at the front that are dropped, as shared bytes:
+    /// delivered.
+    pub(crate) fn take(&mut self, skip: usize, len: usize) -> Bytes {
         self.settle();
-        self.buf.split_to(len).freeze()
+        let mut bytes = self.buf.split_to(skip + len).freeze();
+        bytes.advance(skip);
+        bytes
     }
 
-    /// The `len` bytes at the front, lent until the next call.
-    pub(crate) fn lend(&mut self, len: usize) -> &[u8] {
+    /// `len` bytes, after `skip` bytes at the front, lent until the next call; the bytes
+    /// up to their end are dropped then.
+    pub(crate) fn lend(&mut self, skip: usize, len: usize) -> &[u8] {
         self.settle();
-        self.lent = len;
-        &self.buf[..len]
+        self.lent = skip + len;
+        &self.buf[skip..skip + len]
     }
 
     /// Drops the bytes of a borrowed frame, now that the borrow has ended.
@@ -89,6 +126,9 @@ impl PayloadBuffer {
         if self.lent > 0 {
             self.buf.advance(self.lent);
             self.lent = 0;
+            if self.oversized {
+                self.release_if_oversized();
+            }
         }
     }
 
@@ -177,7 +217,7 @@ mod tests {
         let data: Vec<u8> = (0..40).collect();
         let mut masked = data.clone();
         crate::frame::mask::apply_mask(&mut masked, key, 0);
-        let mut buffer = PayloadBuffer::default();
+        let mut buffer = ReceiveBuffer::default();
         buffer.reserve(masked.len(), 0);
         // In pieces of 1..=5 bytes: each piece continues the key where the last stopped.
         let mut at = 0;
@@ -189,15 +229,15 @@ mod tests {
             buffer.append_unmasked(&masked[at..end], Some(key), at as u64);
             at = end;
         }
-        assert_eq!(&buffer.take(40)[..], &data[..]);
+        assert_eq!(&buffer.take(0, 40)[..], &data[..]);
     }
 
     #[test]
     fn an_emptied_buffer_keeps_only_a_small_allocation() {
-        let mut buffer = PayloadBuffer::default();
+        let mut buffer = ReceiveBuffer::default();
         buffer.reserve(100, 0);
         buffer.append_unmasked(&[7; 100], None, 0);
-        drop(buffer.take(100));
+        drop(buffer.take(0, 100));
         buffer.release_if_idle();
         assert!(
             buffer.capacity() <= IDLE_CAPACITY,
@@ -205,7 +245,7 @@ mod tests {
         );
         buffer.reserve(16 << 10, 0);
         buffer.append_unmasked(&[7; 16 << 10], None, 0);
-        drop(buffer.take(16 << 10));
+        drop(buffer.take(0, 16 << 10));
         buffer.release_if_idle();
         assert_eq!(buffer.capacity(), 0, "a large buffer is let go once empty");
     }

@@ -17,16 +17,16 @@ impl Receiver {
             Err(error) => return Some(Err(error)),
         };
         let payload = match ready.payload {
-            ReadyPayload::Buffered { len, text } => {
-                let bytes = self.take(len);
-                if text {
+            ReadyPayload::Owned(payload) => payload,
+            ref held => {
+                let bytes = self.take(held);
+                if is_text(held) {
                     // Validated by the pipeline's text stage.
                     Payload::Text(Utf8Bytes::from_validated(bytes))
                 } else {
                     Payload::Bytes(bytes)
                 }
             }
-            ReadyPayload::Owned(payload) => payload,
         };
         Some(Ok(frame(
             ready.opcode,
@@ -48,14 +48,6 @@ impl Receiver {
             Err(error) => return Some(Err(error)),
         };
         let payload = match ready.payload {
-            ReadyPayload::Buffered { len, text } => {
-                let bytes = self.lend(len);
-                if text {
-                    PayloadRef::Text(str_from_validated(bytes))
-                } else {
-                    PayloadRef::Bytes(bytes)
-                }
-            }
             ReadyPayload::Owned(payload) => {
                 let held = self.held.insert(frame(
                     ready.opcode,
@@ -65,6 +57,15 @@ impl Receiver {
                 ));
                 return Some(Ok(held.as_ref()));
             }
+            ref held => {
+                let text = is_text(held);
+                let bytes = self.lend(held);
+                if text {
+                    PayloadRef::Text(str_from_validated(bytes))
+                } else {
+                    PayloadRef::Bytes(bytes)
+                }
+            }
         };
         Some(Ok(FrameRef {
             opcode: ready.opcode,
@@ -73,6 +74,13 @@ impl Receiver {
             message_finished: ready.message_finished,
         }))
     }
+}
+
+fn is_text(payload: &ReadyPayload) -> bool {
+    matches!(
+        payload,
+        ReadyPayload::Buffered { text: true, .. } | ReadyPayload::Unparsed { text: true, .. }
+    )
 }
 
 fn frame(opcode: Opcode, payload: Payload, frame_finished: bool, message_finished: bool) -> Frame {

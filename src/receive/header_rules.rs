@@ -13,50 +13,53 @@ use crate::receive::message::MessageState;
 /// RFC 6455 §5.2: the RSV bits "MUST be 0 unless an extension is negotiated that defines
 /// meanings for non-zero values". `claimed` holds the bits the negotiated extensions said
 /// this frame uses (first-header-byte position).
+#[inline]
 pub(crate) fn check_rsv_bits(header: &Header, claimed: u8) -> Result<(), ParseFailed> {
     let unclaimed = header.rsv.to_byte() & !claimed;
     if unclaimed != 0 {
-        return Err(ParseFailed::protocol(format!(
-            "{} frame with RSV bits {unclaimed:#04x} set that no negotiated extension uses (RFC 6455 §5.2)",
-            header.opcode
-        )));
+        return Err(unclaimed_rsv_bits(header.opcode, unclaimed));
     }
     Ok(())
 }
 
+#[cold]
+fn unclaimed_rsv_bits(opcode: Opcode, unclaimed: u8) -> ParseFailed {
+    ParseFailed::protocol(format!(
+        "{opcode} frame with RSV bits {unclaimed:#04x} set that no negotiated extension uses (RFC 6455 §5.2)"
+    ))
+}
+
 /// RFC 6455 §5.1: a client sends every frame masked, a server none.
+#[inline]
 pub(crate) fn check_masking(masked: bool, is_client: bool) -> Result<(), ParseFailed> {
-    if masked && is_client {
-        // "A client MUST close a connection if it detects a masked frame."
-        return Err(ParseFailed::protocol(
-            "client received a masked frame (RFC 6455 §5.1)",
-        ));
-    }
-    if !masked && !is_client {
-        // "The server MUST close the connection upon receiving a frame that is not masked."
-        return Err(ParseFailed::protocol(
-            "server received an unmasked frame (RFC 6455 §5.1)",
-        ));
+    if masked == is_client {
+        return Err(wrongly_masked(is_client));
     }
     Ok(())
+}
+
+#[cold]
+fn wrongly_masked(is_client: bool) -> ParseFailed {
+    ParseFailed::protocol(if is_client {
+        // "A client MUST close a connection if it detects a masked frame."
+        "client received a masked frame (RFC 6455 §5.1)"
+    } else {
+        // "The server MUST close the connection upon receiving a frame that is not masked."
+        "server received an unmasked frame (RFC 6455 §5.1)"
+    })
 }
 
 /// The [`Limits`], checked on a header before any memory is committed to its payload; a
 /// frame or message over a limit is "too big to process" (RFC 6455 §7.4.1, 1009).
 /// `message` has already counted this frame.
+#[inline]
 pub(crate) fn check_limits(
     header: &Header,
     message: &MessageState,
     limits: &Limits,
 ) -> Result<(), ParseFailed> {
     if header.payload_len > limits.max_frame_size {
-        return Err(ParseFailed::new(
-            format!(
-                "frame of {} bytes exceeds the limit of {} bytes per frame (Limits::max_frame_size)",
-                header.payload_len, limits.max_frame_size
-            ),
-            CloseReason::MESSAGE_TOO_BIG,
-        ));
+        return Err(too_big_frame(header.payload_len, limits.max_frame_size));
     }
     if header.opcode.is_control() {
         return Ok(());
@@ -68,18 +71,36 @@ pub(crate) fn check_limits(
     // message made of empty fragments (Node ws CVE-2026-48779 counted only non-empty ones).
     if header.opcode == Opcode::Continuation && message.fragments > limits.max_fragments_per_message
     {
-        return Err(ParseFailed::new(
-            format!(
-                "message of at least {} fragments exceeds the limit of {} fragments per message (Limits::max_fragments_per_message)",
-                message.fragments, limits.max_fragments_per_message
-            ),
-            CloseReason::MESSAGE_TOO_BIG,
+        return Err(too_many_fragments(
+            message.fragments,
+            limits.max_fragments_per_message,
         ));
     }
     Ok(())
 }
 
+#[cold]
+fn too_big_frame(size: u64, limit: u64) -> ParseFailed {
+    ParseFailed::new(
+        format!(
+            "frame of {size} bytes exceeds the limit of {limit} bytes per frame (Limits::max_frame_size)"
+        ),
+        CloseReason::MESSAGE_TOO_BIG,
+    )
+}
+
+#[cold]
+fn too_many_fragments(fragments: u64, limit: u64) -> ParseFailed {
+    ParseFailed::new(
+        format!(
+            "message of at least {fragments} fragments exceeds the limit of {limit} fragments per message (Limits::max_fragments_per_message)"
+        ),
+        CloseReason::MESSAGE_TOO_BIG,
+    )
+}
+
 /// A message of at least `size` bytes, over the `limit` of `Limits::max_message_size`.
+#[cold]
 pub(crate) fn too_big_message(size: u64, limit: u64) -> ParseFailed {
     ParseFailed::new(
         format!(

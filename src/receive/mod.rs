@@ -19,6 +19,7 @@ mod handout;
 mod header_reader;
 pub(crate) mod header_rules;
 pub(crate) mod message;
+mod one_step;
 pub(crate) mod pipeline;
 pub(crate) mod ready;
 pub(crate) mod transform;

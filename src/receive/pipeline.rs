@@ -22,7 +22,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 
 use crate::error::ParseFailed;
 use crate::ext::{FrameContext, InboundHooks};
@@ -32,7 +32,7 @@ use crate::frame::mask::apply_mask;
 use crate::frame::{Header, Payload};
 use crate::limits::Limits;
 use crate::opcode::Opcode;
-use crate::receive::buffer::{PayloadBuffer, assembly_growth};
+use crate::receive::buffer::{ReceiveBuffer, assembly_growth};
 use crate::receive::header_reader::HeaderReader;
 use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits, too_big_message};
 use crate::receive::message::MessageState;
@@ -74,14 +74,14 @@ pub(crate) struct Receiver {
     wanted: Delivery,
     header: HeaderReader,
     frame: Option<InFrame>,
-    message: MessageState,
-    buffer: PayloadBuffer,
+    pub(super) message: MessageState,
+    payloads: ReceiveBuffer,
     /// The payload of a control frame still arriving (at most 125 bytes, RFC 6455 §5.5).
     control: Vec<u8>,
     transform: Transform,
     ready: VecDeque<Ready>,
-    /// Received bytes not parsed yet, because the queue is full.
-    backlog: BytesMut,
+    /// Received bytes not parsed yet: for the one-step path, or because the queue is full.
+    pub(super) unparsed: ReceiveBuffer,
     /// The first broken rule: nothing is parsed after it, and it is reported once the
     /// frames before it have been taken.
     failed: Option<ParseFailed>,
@@ -102,11 +102,11 @@ impl Receiver {
             header: HeaderReader::default(),
             frame: None,
             message: MessageState::default(),
-            buffer: PayloadBuffer::default(),
+            payloads: ReceiveBuffer::default(),
             control: Vec::new(),
             transform: Transform::default(),
             ready: VecDeque::new(),
-            backlog: BytesMut::new(),
+            unparsed: ReceiveBuffer::default(),
             failed: None,
             closed: false,
             held: None,
@@ -137,8 +137,8 @@ impl Receiver {
     pub(crate) fn buffered_len(&self) -> usize {
         self.header.bytes().len()
             + self.control.len()
-            + self.buffer.undelivered()
-            + self.backlog.len()
+            + self.payloads.undelivered()
+            + self.unparsed.undelivered()
     }
 
     /// Runs received bytes through the pipeline. After a close frame or a broken rule they
@@ -147,33 +147,38 @@ impl Receiver {
         if !self.accepts_input() {
             return;
         }
-        if !self.backlog.is_empty() {
-            self.backlog.extend_from_slice(data);
+        if !self.unparsed.is_empty() {
+            self.unparsed.extend(data);
             return;
         }
         let used = self.run(data, hooks);
         if self.accepts_input() {
-            self.backlog.extend_from_slice(&data[used..]);
+            self.unparsed.extend(&data[used..]);
         }
     }
 
     /// The next ready frame, piece or message; `None` when more bytes are needed. A broken
     /// rule comes after everything that arrived before it, and then at every call.
+    #[inline(always)]
     pub(super) fn next(&mut self, mut hooks: Hooks<'_>) -> Option<Result<Ready, ParseFailed>> {
-        self.buffer.settle();
+        self.payloads.settle();
+        self.unparsed.settle();
         loop {
             if let Some(ready) = self.ready.pop_front() {
                 return Some(Ok(ready));
             }
-            if self.backlog.is_empty() || !self.accepts_input() {
+            if self.unparsed.is_empty() || !self.accepts_input() {
                 break;
             }
-            let backlog = std::mem::take(&mut self.backlog);
-            let used = self.run(&backlog, reborrow(&mut hooks));
-            self.backlog = backlog;
-            self.backlog.advance(used);
+            if let Some(ready) = self.take_one_step(hooks.is_some()) {
+                return Some(Ok(ready));
+            }
+            let mut unparsed = std::mem::take(&mut self.unparsed);
+            let used = self.run(unparsed.as_slice(), reborrow(&mut hooks));
+            unparsed.advance(used);
+            self.unparsed = unparsed;
             if !self.accepts_input() {
-                self.backlog = BytesMut::new();
+                self.unparsed = ReceiveBuffer::default();
             }
         }
         if self.send_partial_piece() {
@@ -182,25 +187,50 @@ impl Receiver {
         if let Some(error) = &self.failed {
             return Some(Err(error.clone()));
         }
-        self.buffer.release_if_idle();
+        self.payloads.release_if_idle();
+        self.unparsed.release_if_idle();
         self.transform.release_if_idle();
         None
     }
 
-    /// The payload of a ready item held in the buffer, handed out.
-    pub(super) fn take(&mut self, len: usize) -> bytes::Bytes {
-        let bytes = self.buffer.take(len);
-        self.buffer.release_if_oversized();
-        bytes
+    /// The payload of a ready item held in a buffer, handed out.
+    pub(super) fn take(&mut self, payload: &ReadyPayload) -> bytes::Bytes {
+        match *payload {
+            ReadyPayload::Buffered { len, .. } => {
+                let bytes = self.payloads.take(0, len);
+                self.payloads.release_if_oversized();
+                bytes
+            }
+            ReadyPayload::Unparsed { skip, len, .. } => self.unparsed.take(skip, len),
+            ReadyPayload::Owned(_) => bytes::Bytes::new(),
+        }
     }
 
-    /// The payload of a ready item held in the buffer, lent until the next call.
-    pub(super) fn lend(&mut self, len: usize) -> &[u8] {
-        self.buffer.lend(len)
+    /// The payload of a ready item held in a buffer, lent until the next call.
+    pub(super) fn lend(&mut self, payload: &ReadyPayload) -> &[u8] {
+        match *payload {
+            ReadyPayload::Buffered { len, .. } => self.payloads.lend(0, len),
+            ReadyPayload::Unparsed { skip, len, .. } => self.unparsed.lend(skip, len),
+            ReadyPayload::Owned(_) => &[],
+        }
     }
 
-    /// Whether bytes are still parsed: not after a close frame or a broken rule, and not
-    /// while the queue is full.
+    /// The delivery in force.
+    pub(super) fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// Whether no frame, header or message is half received, and input is still parsed.
+    pub(super) fn between_messages(&self) -> bool {
+        self.frame.is_none()
+            && self.header.is_empty()
+            && self.message.open().is_none()
+            && self.message.unsent() == 0
+            && self.delivery != Delivery::Frames
+            && self.accepts_input()
+    }
+
+    /// Whether bytes are still parsed: not after a close frame or a broken rule.
     fn accepts_input(&self) -> bool {
         self.failed.is_none() && !self.closed
     }
@@ -210,6 +240,8 @@ impl Receiver {
         while !data.is_empty() && self.accepts_input() && self.ready.len() < MAX_READY {
             let used = match self.frame {
                 Some(_) => self.read_payload(data, reborrow(&mut hooks)),
+                // A frame the one-step path takes is left for it, with the rest of the read.
+                None if self.one_step_header(data, hooks.is_some()).is_some() => break,
                 None => self.read_header(data, reborrow(&mut hooks)),
             };
             data = &data[used..];
@@ -265,7 +297,8 @@ impl Receiver {
 
     /// Stage 2, the header rules, in Python wsproto's order: the extensions claim RSV bits,
     /// then RSV bits, masking, and the limits. `false` (the failure recorded) if one broke.
-    fn accept_header(&mut self, prefix: &HeaderPrefix, hooks: Hooks<'_>) -> bool {
+    #[inline]
+    pub(super) fn accept_header(&mut self, prefix: &HeaderPrefix, hooks: Hooks<'_>) -> bool {
         let header = &prefix.header;
         if !header.opcode.is_control() {
             self.message.count_header(header);
@@ -351,7 +384,7 @@ impl Receiver {
                 }
                 if self.delivery == Delivery::Whole && !frame.transform {
                     let growth = self.growth(frame);
-                    self.buffer
+                    self.payloads
                         .reserve_upfront(frame.header.payload_len, growth);
                 }
                 true
@@ -374,11 +407,11 @@ impl Receiver {
         read_left: usize,
     ) {
         let growth = self.growth(frame);
-        self.buffer.reserve(read_left, growth);
-        self.buffer
+        self.payloads.reserve(read_left, growth);
+        self.payloads
             .append_unmasked(chunk, frame.header.masking_key, offset);
         self.message.arrived(chunk.len());
-        let unsent = self.buffer.tail(self.message.unsent());
+        let unsent = self.payloads.tail(self.message.unsent());
         if let Err(error) = self.message.check_text(unsent) {
             self.fail(error);
             return;
@@ -640,14 +673,14 @@ impl Receiver {
 
     /// A rule was broken: nothing more is parsed, the message in progress is dropped, and
     /// the error waits behind the frames completed before it.
-    fn fail(&mut self, error: ParseFailed) {
+    pub(super) fn fail(&mut self, error: ParseFailed) {
         let unsent = self.message.abandon();
-        self.buffer.drop_tail(unsent);
+        self.payloads.drop_tail(unsent);
         self.transform.abandon();
         self.frame = None;
         self.header.clear();
         self.control.clear();
-        self.backlog = BytesMut::new();
+        self.unparsed = ReceiveBuffer::default();
         self.failed = Some(error);
     }
 }

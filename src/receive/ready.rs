@@ -43,6 +43,9 @@ pub(crate) struct Ready {
 pub(crate) enum ReadyPayload {
     /// The next `len` bytes of the payload buffer; `text` if they are validated text.
     Buffered { len: usize, text: bool },
+    /// `len` bytes of the unparsed bytes after the `skip` bytes of a frame header, unmasked
+    /// in place by the one-step path; `text` if they are validated text.
+    Unparsed { skip: usize, len: usize, text: bool },
     /// Held apart: a control frame's payload, or what an extension made of a piece.
     Owned(Payload),
 }
