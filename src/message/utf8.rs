@@ -92,11 +92,39 @@ impl Utf8Stream {
 /// Validates text that starts on a character boundary: `Ok` with the length of its prefix of
 /// whole characters (an unfinished but so far valid sequence may follow), or `Err` with the
 /// offset of the first byte that cannot be valid whatever follows.
+#[inline]
 pub(crate) fn whole_characters(data: &[u8]) -> Result<usize, usize> {
+    // Most text is valid and whole: the plain check is the faster one, and only a failure
+    // needs the detailed one.
+    if simdutf8::basic::from_utf8(data).is_ok() {
+        return Ok(data.len());
+    }
     match from_utf8(data) {
         Ok(_) => Ok(data.len()),
         Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
         Err(e) => Err(e.valid_up_to()),
+    }
+}
+
+/// RFC 6455 §8.1, as a text message's bytes arrive ("When an endpoint is to interpret a byte
+/// stream as UTF-8 but finds that the byte stream is not, in fact, a valid UTF-8 stream,
+/// that endpoint MUST _Fail the WebSocket Connection_"): `text` continues a message whose
+/// bytes before it are whole characters, and begins at message offset `position`. Returns
+/// how many of its bytes are whole characters (an unfinished character at its end may still
+/// be completed), or fails at the first byte that no continuation can make valid.
+#[inline]
+pub(crate) fn check_text_so_far(text: &[u8], position: u64) -> Result<usize, ParseFailed> {
+    whole_characters(text).map_err(|offset| invalid_utf8(position + offset as u64))
+}
+
+/// RFC 6455 §8.1 at a text message's end: it must not end inside a character. `valid` of the
+/// last `len` bytes, which begin at message offset `position`, are whole characters.
+#[inline]
+pub(crate) fn check_text_ends(valid: usize, len: usize, position: u64) -> Result<(), ParseFailed> {
+    if valid == len {
+        Ok(())
+    } else {
+        Err(truncated_utf8(position + valid as u64))
     }
 }
 

@@ -42,7 +42,10 @@ pub(crate) const UPFRONT: u64 = 64 * 1024;
 #[derive(Default)]
 pub(crate) struct ReceiveBuffer {
     buf: BytesMut,
-    /// Bytes at the front that a borrowed frame is reading: delivered, and dropped by
+    /// Bytes at the front already delivered, dropped lazily: dropping costs more than a
+    /// small frame, so it waits until the buffer is emptied or must grow.
+    consumed: usize,
+    /// Bytes after those that a borrowed frame is reading: delivered, and consumed by
     /// [`settle`](Self::settle) at the next call.
     lent: usize,
     /// Whether the capacity passed [`KEEP_CAPACITY`] since the buffer was last released.
@@ -52,22 +55,22 @@ pub(crate) struct ReceiveBuffer {
 impl ReceiveBuffer {
     /// Bytes received and not yet delivered.
     pub(crate) fn undelivered(&self) -> usize {
-        self.buf.len() - self.lent
+        self.buf.len() - self.consumed - self.lent
     }
 
-    /// Whether nothing is held (lent bytes aside).
+    /// Whether nothing is held but delivered bytes.
     pub(crate) fn is_empty(&self) -> bool {
         self.undelivered() == 0
     }
 
-    /// The bytes held, lent ones excluded.
+    /// The bytes not yet delivered.
     pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.buf[self.lent..]
+        &self.buf[self.consumed + self.lent..]
     }
 
-    /// `len` bytes held, `skip` bytes after the lent ones, to be changed in place.
+    /// `len` bytes not yet delivered, after the first `skip`, to be changed in place.
     pub(crate) fn range_mut(&mut self, skip: usize, len: usize) -> &mut [u8] {
-        let start = self.lent + skip;
+        let start = self.consumed + self.lent + skip;
         &mut self.buf[start..start + len]
     }
 
@@ -77,10 +80,10 @@ impl ReceiveBuffer {
         self.buf.extend_from_slice(data);
     }
 
-    /// Drops the first `len` bytes held (lent ones excluded).
+    /// Drops the first `len` bytes not yet delivered.
     pub(crate) fn advance(&mut self, len: usize) {
+        self.lent += len;
         self.settle();
-        self.buf.advance(len);
     }
 
     /// Makes room for `incoming` more bytes, plus `growth` for a message being assembled.
@@ -89,6 +92,7 @@ impl ReceiveBuffer {
         if self.buf.capacity() - self.buf.len() >= incoming {
             return;
         }
+        self.drop_consumed();
         // Small reads get a buffer of `IDLE_CAPACITY`, which is kept between them.
         self.buf.reserve(incoming.max(IDLE_CAPACITY) + growth);
         self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
@@ -104,31 +108,50 @@ impl ReceiveBuffer {
         }
     }
 
-    /// `len` bytes, after `skip` bytes at the front that are dropped, as shared bytes:
-    /// delivered.
+    /// `len` bytes, after `skip` bytes that are dropped, as shared bytes: delivered. No
+    /// frame may be lent (see [`settle`](Self::settle)).
+    #[inline]
     pub(crate) fn take(&mut self, skip: usize, len: usize) -> Bytes {
-        self.settle();
-        let mut bytes = self.buf.split_to(skip + len).freeze();
-        bytes.advance(skip);
+        debug_assert_eq!(self.lent, 0);
+        let start = self.consumed + skip;
+        let mut bytes = self.buf.split_to(start + len).freeze();
+        bytes.advance(start);
+        self.consumed = 0;
         bytes
     }
 
-    /// `len` bytes, after `skip` bytes at the front, lent until the next call; the bytes
-    /// up to their end are dropped then.
+    /// `len` bytes, after `skip` bytes, lent until the next call; the bytes up to their end
+    /// are delivered then. No other frame may be lent (see [`settle`](Self::settle)).
+    #[inline]
     pub(crate) fn lend(&mut self, skip: usize, len: usize) -> &[u8] {
-        self.settle();
+        debug_assert_eq!(self.lent, 0);
         self.lent = skip + len;
-        &self.buf[skip..skip + len]
+        let start = self.consumed + skip;
+        &self.buf[start..start + len]
     }
 
-    /// Drops the bytes of a borrowed frame, now that the borrow has ended.
+    /// Consumes the bytes of a borrowed frame, now that the borrow has ended.
+    #[inline]
     pub(crate) fn settle(&mut self) {
-        if self.lent > 0 {
-            self.buf.advance(self.lent);
-            self.lent = 0;
-            if self.oversized {
-                self.release_if_oversized();
-            }
+        if self.lent == 0 {
+            return;
+        }
+        self.consumed += self.lent;
+        self.lent = 0;
+        if self.consumed == self.buf.len() {
+            // Emptied: start again at the front of the allocation, nothing to move.
+            self.buf.clear();
+            self.consumed = 0;
+        }
+        if self.oversized {
+            self.release_if_oversized();
+        }
+    }
+
+    fn drop_consumed(&mut self) {
+        if self.consumed > 0 {
+            self.buf.advance(self.consumed);
+            self.consumed = 0;
         }
     }
 
@@ -144,11 +167,12 @@ impl ReceiveBuffer {
 
     /// Whole-message delivery: room for what a frame announces, up to [`UPFRONT`] bytes and
     /// at least `growth`, made before its payload arrives so that it is not regrown and
-    /// copied as it does. `pending` bytes of the message are already in the buffer.
+    /// copied as it does.
     pub(crate) fn reserve_upfront(&mut self, announced: u64, growth: usize) {
         let missing = announced.min(UPFRONT);
         let spare = (self.buf.capacity() - self.buf.len()) as u64;
         if missing > spare {
+            self.drop_consumed();
             // At most `UPFRONT`, so the cast is lossless.
             self.buf.reserve((missing as usize).max(growth));
             self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
@@ -158,21 +182,23 @@ impl ReceiveBuffer {
     /// Lets go of a buffer that grew past [`KEEP_CAPACITY`] once little or nothing is left
     /// in it: what is left is copied into a buffer of its own size.
     pub(crate) fn release_if_oversized(&mut self) {
-        if self.oversized && self.lent == 0 && self.buf.len() <= KEEP_CAPACITY / 4 {
-            self.buf = if self.buf.is_empty() {
+        if self.oversized && self.lent == 0 && self.undelivered() <= KEEP_CAPACITY / 4 {
+            self.buf = if self.is_empty() {
                 BytesMut::new()
             } else {
-                BytesMut::from(&self.buf[..])
+                BytesMut::from(self.as_slice())
             };
+            self.consumed = 0;
             self.oversized = false;
         }
     }
 
-    /// Lets go of an empty buffer larger than [`IDLE_CAPACITY`]: everything has been
+    /// Lets go of an emptied buffer larger than [`IDLE_CAPACITY`]: everything has been
     /// delivered, and the connection may stay idle for long.
     pub(crate) fn release_if_idle(&mut self) {
-        if self.buf.is_empty() && self.lent == 0 && self.buf.capacity() > IDLE_CAPACITY {
+        if self.is_empty() && self.lent == 0 && self.buf.capacity() > IDLE_CAPACITY {
             self.buf = BytesMut::new();
+            self.consumed = 0;
             self.oversized = false;
         }
     }

@@ -8,7 +8,6 @@ use crate::error::ParseFailed;
 use crate::frame::Header;
 use crate::limits::Limits;
 use crate::opcode::Opcode;
-use crate::receive::message::MessageState;
 
 /// RFC 6455 §5.2: the RSV bits "MUST be 0 unless an extension is negotiated that defines
 /// meanings for non-zero values". `claimed` holds the bits the negotiated extensions said
@@ -50,12 +49,13 @@ fn wrongly_masked(is_client: bool) -> ParseFailed {
 }
 
 /// The [`Limits`], checked on a header before any memory is committed to its payload; a
-/// frame or message over a limit is "too big to process" (RFC 6455 §7.4.1, 1009).
-/// `message` has already counted this frame.
+/// frame or message over a limit is "too big to process" (RFC 6455 §7.4.1, 1009). For a
+/// data frame, `announced` and `fragments` are its message's so far, this frame counted.
 #[inline]
 pub(crate) fn check_limits(
     header: &Header,
-    message: &MessageState,
+    announced: u64,
+    fragments: u64,
     limits: &Limits,
 ) -> Result<(), ParseFailed> {
     if header.payload_len > limits.max_frame_size {
@@ -64,15 +64,14 @@ pub(crate) fn check_limits(
     if header.opcode.is_control() {
         return Ok(());
     }
-    if message.announced > limits.max_message_size {
-        return Err(too_big_message(message.announced, limits.max_message_size));
+    if announced > limits.max_message_size {
+        return Err(too_big_message(announced, limits.max_message_size));
     }
     // Counted on every continuation header, empty frames included: no byte limit sees a
     // message made of empty fragments (Node ws CVE-2026-48779 counted only non-empty ones).
-    if header.opcode == Opcode::Continuation && message.fragments > limits.max_fragments_per_message
-    {
+    if header.opcode == Opcode::Continuation && fragments > limits.max_fragments_per_message {
         return Err(too_many_fragments(
-            message.fragments,
+            fragments,
             limits.max_fragments_per_message,
         ));
     }

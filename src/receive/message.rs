@@ -5,7 +5,7 @@
 use crate::error::ParseFailed;
 use crate::frame::Header;
 use crate::message::order::message_opcode;
-use crate::message::utf8::{invalid_utf8, truncated_utf8, whole_characters};
+use crate::message::utf8::{check_text_ends, check_text_so_far};
 use crate::opcode::Opcode;
 
 /// The message in progress.
@@ -62,6 +62,11 @@ impl MessageState {
         self.fragments = self.fragments.saturating_add(1);
     }
 
+    /// Wire bytes announced and data frames counted for the message so far.
+    pub(crate) fn counted(&self) -> (u64, u64) {
+        (self.announced, self.fragments)
+    }
+
     /// Places a data frame in the message once its payload starts (RFC 6455 §5.4); `Ok`
     /// with `true` if the frame begins a message. `validate` says whether a text message's
     /// bytes are validated here (not for frame-level delivery).
@@ -115,22 +120,14 @@ impl MessageState {
         if !self.text {
             return Ok(());
         }
-        match whole_characters(&unsent[self.checked..]) {
-            Ok(valid) => {
-                self.checked += valid;
-                Ok(())
-            }
-            Err(offset) => Err(invalid_utf8(self.position(self.checked + offset))),
-        }
+        let position = self.position(self.checked);
+        self.checked += check_text_so_far(&unsent[self.checked..], position)?;
+        Ok(())
     }
 
     /// The message's last frame ended: its text must not end inside a character.
     pub(crate) fn check_text_complete(&self) -> Result<(), ParseFailed> {
-        if self.checked == self.unsent {
-            Ok(())
-        } else {
-            Err(truncated_utf8(self.position(self.checked)))
-        }
+        check_text_ends(self.checked, self.unsent, self.position(0))
     }
 
     /// Position in the message of the unsent byte at `at`, for error messages.

@@ -10,7 +10,10 @@
 
 use crate::frame::header::{HeaderPrefix, parse_header_prefix};
 use crate::frame::mask::apply_mask;
+use crate::message::order::message_opcode;
+use crate::message::utf8::{check_text_ends, check_text_so_far};
 use crate::opcode::Opcode;
+use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits};
 use crate::receive::pipeline::Receiver;
 use crate::receive::ready::{Delivery, Ready, ReadyPayload};
 
@@ -40,46 +43,43 @@ impl Receiver {
     }
 
     /// Takes the frame at the front of the unparsed bytes if the one-step path applies:
-    /// stages 2 to 7 in a row. `None` if it does not, or if the frame broke a rule (then
-    /// recorded, as the pipeline would).
+    /// stages 2 to 7 in a row, for a message of one frame. `None` if it does not apply, or
+    /// if the frame broke a rule (then recorded, as the pipeline would).
     #[inline(always)]
     pub(super) fn take_one_step(&mut self, transform: bool) -> Option<Ready> {
         let prefix = self.one_step_header(self.unparsed.as_slice(), transform)?;
-        let key = prefix.masking_key(self.unparsed.as_slice());
-        let opcode = prefix.header.opcode;
+        let header = &prefix.header;
+        let opcode = header.opcode;
         // At most `ONE_STEP_MAX`, so the cast is lossless.
-        let (skip, len) = (prefix.total_len(), prefix.header.payload_len as usize);
-        // Stage 2: the header rules.
-        if !self.accept_header(&prefix, None) {
-            return None;
-        }
-        // Stage 3: the frame's place in the message (a new message, so it has one).
-        let validate = self.delivery_validates_text();
-        if let Err(error) = self.message.start_frame(opcode, validate) {
+        let (skip, len) = (prefix.total_len(), header.payload_len as usize);
+        // Stages 2 and 3: the header rules (no extension claims an RSV bit: none is
+        // enabled), and the frame's place in the message (it begins one, the message of
+        // this frame alone).
+        let checked = check_rsv_bits(header, 0)
+            .and_then(|()| check_masking(prefix.masked, self.is_client()))
+            .and_then(|()| check_limits(header, header.payload_len, 1, &self.limits()))
+            .and_then(|()| message_opcode(None, opcode));
+        if let Err(error) = checked {
             self.fail(error);
             return None;
         }
         // Stage 4: the payload, unmasked where it is.
+        let text = opcode == Opcode::Text && self.delivery_validates_text();
+        let key = prefix.masking_key(self.unparsed.as_slice());
         let payload = self.unparsed.range_mut(skip, len);
         if let Some(key) = key {
             apply_mask(payload, key, 0);
         }
         // Stage 6: the text, whole.
-        self.message.arrived(len);
-        let payload = &self.unparsed.as_slice()[skip..skip + len];
-        let checked = self
-            .message
-            .check_text(payload)
-            .and_then(|()| self.message.check_text_complete());
-        // The bytes are handed out from here, not from the payload buffer.
-        self.message.sent(len);
-        if let Err(error) = checked {
-            self.fail(error);
-            return None;
+        if text {
+            let checked =
+                check_text_so_far(payload, 0).and_then(|valid| check_text_ends(valid, len, 0));
+            if let Err(error) = checked {
+                self.fail(error);
+                return None;
+            }
         }
         // Stage 7: a whole message, whatever the delivery.
-        let text = self.message.is_text();
-        self.message.end();
         Some(Ready {
             opcode,
             payload: ReadyPayload::Unparsed { skip, len, text },

@@ -117,6 +117,11 @@ impl Receiver {
         self.limits
     }
 
+    /// Whether the endpoint is a client.
+    pub(super) fn is_client(&self) -> bool {
+        self.is_client
+    }
+
     pub(crate) fn wanted_delivery(&self) -> Delivery {
         self.wanted
     }
@@ -312,7 +317,10 @@ impl Receiver {
         let checked = claimed
             .and_then(|claimed| check_rsv_bits(header, claimed))
             .and_then(|()| check_masking(prefix.masked, self.is_client))
-            .and_then(|()| check_limits(header, &self.message, &self.limits));
+            .and_then(|()| {
+                let (announced, fragments) = self.message.counted();
+                check_limits(header, announced, fragments, &self.limits)
+            });
         match checked {
             Ok(()) => true,
             Err(error) => {
