@@ -14,6 +14,9 @@
 //! ([`FrameProtocol`](crate::FrameProtocol)), differ only in the last stage.
 
 pub(crate) mod buffer;
+mod control;
+mod delivery;
+mod extension_stage;
 mod frame_decoder;
 mod handout;
 mod header_reader;

@@ -22,22 +22,18 @@
 
 use std::collections::VecDeque;
 
-use bytes::BytesMut;
-
 use crate::error::ParseFailed;
 use crate::ext::{FrameContext, InboundHooks};
-use crate::frame::close_payload::parse_close_payload;
+use crate::frame::Header;
 use crate::frame::header::{HeaderPrefix, parse_header_prefix};
-use crate::frame::mask::apply_mask;
-use crate::frame::{Header, Payload};
 use crate::limits::Limits;
 use crate::opcode::Opcode;
 use crate::receive::buffer::{ReceiveBuffer, assembly_growth};
 use crate::receive::header_reader::HeaderReader;
-use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits, too_big_message};
+use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits};
 use crate::receive::message::MessageState;
 use crate::receive::ready::{Delivery, MAX_READY, Ready, ReadyPayload};
-use crate::receive::transform::{Transform, extension_failed, run_hooks};
+use crate::receive::transform::{Transform, extension_failed};
 
 /// The extension list's receiving hooks, if an extension is enabled.
 pub(crate) type Hooks<'a> = Option<&'a mut dyn InboundHooks>;
@@ -52,41 +48,41 @@ fn reborrow<'b>(hooks: &'b mut Hooks<'_>) -> Hooks<'b> {
 
 /// The frame whose payload is arriving.
 #[derive(Clone, Copy, Debug)]
-struct InFrame {
-    header: Header,
+pub(super) struct InFrame {
+    pub(super) header: Header,
     /// Payload bytes received so far.
-    consumed: u64,
+    pub(super) consumed: u64,
     /// Whether the payload goes through the extensions' hooks.
-    transform: bool,
+    pub(super) transform: bool,
     /// Whether the frame's place in the message was checked (its payload has started).
-    started: bool,
+    pub(super) started: bool,
     /// Frame-level delivery: the opcode of the next piece, the frame's own and then
     /// CONTINUATION.
-    piece_opcode: Opcode,
+    pub(super) piece_opcode: Opcode,
 }
 
 /// The receiving half of an endpoint: bytes in, ready frames out.
 pub(crate) struct Receiver {
-    is_client: bool,
-    limits: Limits,
-    delivery: Delivery,
+    pub(super) is_client: bool,
+    pub(super) limits: Limits,
+    pub(super) delivery: Delivery,
     /// The delivery asked for; it takes effect between messages.
     wanted: Delivery,
     header: HeaderReader,
-    frame: Option<InFrame>,
+    pub(super) frame: Option<InFrame>,
     pub(super) message: MessageState,
-    payloads: ReceiveBuffer,
+    pub(super) payloads: ReceiveBuffer,
     /// The payload of a control frame still arriving (at most 125 bytes, RFC 6455 §5.5).
-    control: Vec<u8>,
-    transform: Transform,
-    ready: VecDeque<Ready>,
+    pub(super) control: Vec<u8>,
+    pub(super) transform: Transform,
+    pub(super) ready: VecDeque<Ready>,
     /// Received bytes not parsed yet: for the one-step path, or because the queue is full.
     pub(super) unparsed: ReceiveBuffer,
     /// The first broken rule: nothing is parsed after it, and it is reported once the
     /// frames before it have been taken.
     failed: Option<ParseFailed>,
     /// A close frame ended the input (RFC 6455 §5.5.1: no data frame follows it).
-    closed: bool,
+    pub(super) closed: bool,
     /// The frame [`next_frame_ref`](Self::next_frame_ref) lends when it is not in the
     /// payload buffer, until the next call.
     pub(super) held: Option<crate::frame::Frame>,
@@ -443,234 +439,8 @@ impl Receiver {
         assembly_growth(self.message.unsent(), header.fin, frame_rest, message_rest)
     }
 
-    /// Stage 7 for a data frame that ended: a piece, or the whole message.
-    fn end_data_frame(&mut self, frame: &InFrame) {
-        let fin = frame.header.fin;
-        if fin && let Err(error) = self.message.check_text_complete() {
-            self.fail(error);
-            return;
-        }
-        let text = self.message.is_text();
-        let opcode = self.message.open().unwrap_or(Opcode::Binary);
-        match self.delivery {
-            Delivery::Frames => {
-                let len = self.message.unsent();
-                self.push_buffered(frame.piece_opcode, len, false, true, fin);
-            }
-            // A character split between two frames waits for the next one.
-            Delivery::Pieces => {
-                self.push_buffered(opcode, self.message.sendable(), text, true, fin)
-            }
-            Delivery::Whole if fin => {
-                self.push_buffered(opcode, self.message.unsent(), text, true, true)
-            }
-            Delivery::Whole => {}
-        }
-        if fin {
-            self.message.end();
-        }
-    }
-
-    /// Stage 7 for what arrived of a frame still arriving, when the application asks for
-    /// it: one piece of everything that came since the last (whole characters of text). As
-    /// Python wsproto, a piece is handed out whenever bytes came, even if all of them wait
-    /// for the rest of a character.
-    fn send_partial_piece(&mut self) -> bool {
-        let Some(mut frame) = self.frame else {
-            return false;
-        };
-        let data = !frame.header.opcode.is_control() && !frame.transform && frame.started;
-        if !data || self.delivery == Delivery::Whole || !self.message.is_fresh() {
-            return false;
-        }
-        if self.delivery == Delivery::Frames {
-            let len = self.message.unsent();
-            self.push_buffered(frame.piece_opcode, len, false, false, frame.header.fin);
-            frame.piece_opcode = Opcode::Continuation;
-            self.frame = Some(frame);
-        } else {
-            let opcode = self.message.open().unwrap_or(Opcode::Binary);
-            let text = self.message.is_text();
-            self.push_buffered(
-                opcode,
-                self.message.sendable(),
-                text,
-                false,
-                frame.header.fin,
-            );
-        }
-        true
-    }
-
-    /// Queues the next `len` unsent bytes of the buffer. `fin` is the frame's FIN bit: on
-    /// frame-level delivery every piece carries it, as Python's `FrameDecoder` does; on
-    /// message delivery only the message's last piece says it finishes the message.
-    fn push_buffered(
-        &mut self,
-        opcode: Opcode,
-        len: usize,
-        text: bool,
-        frame_finished: bool,
-        fin: bool,
-    ) {
-        self.message.sent(len);
-        let message_finished = match self.delivery {
-            Delivery::Frames => fin,
-            _ => fin && frame_finished,
-        };
-        self.ready.push_back(Ready {
-            opcode,
-            payload: ReadyPayload::Buffered { len, text },
-            frame_finished,
-            message_finished,
-        });
-    }
-
-    /// Stages 4, 5 and 7 for a control frame (RFC 6455 §5.5): its payload, at most 125
-    /// bytes, is gathered whole and handed out on its own, even between the fragments of a
-    /// message.
-    fn control_payload(
-        &mut self,
-        frame: &InFrame,
-        chunk: &[u8],
-        offset: u64,
-        finished: bool,
-        hooks: Hooks<'_>,
-    ) {
-        let start = self.control.len();
-        self.control.extend_from_slice(chunk);
-        if let Some(key) = frame.header.masking_key {
-            apply_mask(&mut self.control[start..], key, (offset % 4) as usize);
-        }
-        if !finished {
-            return;
-        }
-        let opcode = frame.header.opcode;
-        let mut payload = BytesMut::from(&self.control[..]);
-        self.control.clear();
-        if let Some(hooks) = hooks.filter(|_| frame.transform) {
-            let ctx = self.context(opcode);
-            if let Err(error) = run_hooks(hooks, &ctx, &mut payload, Some(frame.header.fin)) {
-                self.fail(error);
-                return;
-            }
-        }
-        let payload = payload.freeze();
-        let payload = if opcode == Opcode::Close && self.delivery != Delivery::Frames {
-            // RFC 6455 §5.5.1: the close code and reason, checked.
-            match parse_close_payload(payload) {
-                Ok((code, reason)) => Payload::Close(code, reason),
-                Err(error) => {
-                    self.fail(error);
-                    return;
-                }
-            }
-        } else {
-            Payload::Bytes(payload)
-        };
-        self.closed = opcode == Opcode::Close;
-        self.ready.push_back(Ready {
-            opcode,
-            payload: ReadyPayload::Owned(payload),
-            frame_finished: true,
-            message_finished: true,
-        });
-    }
-
-    /// Stages 4 to 7 for a data frame that goes through the extensions.
-    fn transformed_payload(
-        &mut self,
-        frame: &InFrame,
-        chunk: &[u8],
-        offset: u64,
-        finished: bool,
-        hooks: &mut dyn InboundHooks,
-    ) {
-        let header = &frame.header;
-        let mut piece = self
-            .transform
-            .unmasked_piece(chunk, header.masking_key, offset);
-        let ctx = self.context(header.opcode);
-        if let Err(error) = run_hooks(hooks, &ctx, &mut piece, finished.then_some(header.fin)) {
-            self.fail(error);
-            return;
-        }
-        // Only an extension's output can pass the limit here (wire bytes were checked with
-        // the header): the part that fits is handed out, then the error, so that an earlier
-        // fault in the message (invalid text, say) is reported first.
-        let limit = self.limits.max_message_size;
-        let before = self.message.delivered;
-        self.message.delivered = before.saturating_add(piece.len() as u64);
-        let too_big = self.message.delivered > limit;
-        if too_big {
-            // `before <= limit`: the message was within the limit before this piece.
-            piece.truncate(usize::try_from(limit - before).unwrap_or(usize::MAX));
-        }
-        let last = finished && header.fin && !too_big;
-        let payload = if self.message.is_text() {
-            match self.transform.validate(piece.freeze(), last) {
-                Ok(text) => Payload::Text(text),
-                Err(error) => {
-                    self.fail(error);
-                    return;
-                }
-            }
-        } else {
-            Payload::Bytes(piece.freeze())
-        };
-        if too_big {
-            if self.delivery != Delivery::Whole {
-                self.push_owned(frame, payload, false);
-            }
-            self.fail(too_big_message(self.message.delivered, limit));
-            return;
-        }
-        self.deliver_transformed(frame, payload, finished);
-    }
-
-    /// Stage 7 for a transformed piece.
-    fn deliver_transformed(&mut self, frame: &InFrame, payload: Payload, finished: bool) {
-        let fin = frame.header.fin;
-        match self.delivery {
-            Delivery::Whole => {
-                self.transform.join(payload);
-                if finished && fin {
-                    let message = self.transform.joined(self.message.is_text());
-                    self.push_owned(frame, message, true);
-                }
-            }
-            Delivery::Frames if !finished => {
-                self.push_owned(frame, payload, false);
-                if let Some(frame) = &mut self.frame {
-                    frame.piece_opcode = Opcode::Continuation;
-                }
-            }
-            _ => self.push_owned(frame, payload, finished),
-        }
-        if finished && fin {
-            self.message.end();
-        }
-    }
-
-    fn push_owned(&mut self, frame: &InFrame, payload: Payload, frame_finished: bool) {
-        let fin = frame.header.fin;
-        let (opcode, message_finished) = match self.delivery {
-            Delivery::Frames => (frame.piece_opcode, fin),
-            _ => (
-                self.message.open().unwrap_or(Opcode::Binary),
-                fin && frame_finished,
-            ),
-        };
-        self.ready.push_back(Ready {
-            opcode,
-            payload: ReadyPayload::Owned(payload),
-            frame_finished,
-            message_finished,
-        });
-    }
-
     /// What an extension's hook is told about the frame.
-    fn context(&self, opcode: Opcode) -> FrameContext {
+    pub(super) fn context(&self, opcode: Opcode) -> FrameContext {
         FrameContext {
             is_client: self.is_client,
             message_opcode: self.message.context_opcode(opcode),
