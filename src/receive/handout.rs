@@ -91,3 +91,45 @@ fn frame(opcode: Opcode, payload: Payload, frame_finished: bool, message_finishe
         message_finished,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::encoder::encode_frame;
+    use crate::limits::Limits;
+    use crate::receive::ready::Delivery;
+    use crate::role::{Client, MaskingKey};
+    use crate::rsv::RsvBits;
+
+    /// Text lent from both buffers, the payload buffer (pieces, fragments) and the unparsed
+    /// bytes (whole small frames), in reads of every small size. Small, so that Miri runs
+    /// it over the `unsafe` blocks these paths use.
+    #[test]
+    fn lent_text_equals_what_was_sent_in_any_reads() {
+        let mut wire = Vec::new();
+        let mut frame = |fin, opcode, text: &str| {
+            let key = MaskingKey([3, 1, 4, 1]);
+            encode_frame::<Client>(fin, RsvBits::NONE, opcode, key, text.as_bytes(), &mut wire);
+        };
+        frame(true, Opcode::Text, "héllo");
+        frame(false, Opcode::Text, "wörld, ");
+        frame(true, Opcode::Ping, "");
+        frame(true, Opcode::Continuation, "€ 𝄞");
+        let expected = "héllowörld, € 𝄞";
+        for delivery in [Delivery::Pieces, Delivery::Whole] {
+            for read in 1..=9 {
+                let mut receiver = Receiver::new(false, Limits::default(), delivery);
+                let mut text = String::new();
+                for chunk in wire.chunks(read) {
+                    receiver.receive(chunk, None);
+                    while let Some(frame) = receiver.next_frame_ref(None) {
+                        if let PayloadRef::Text(piece) = frame.unwrap().payload {
+                            text.push_str(piece);
+                        }
+                    }
+                }
+                assert_eq!(text, expected, "{delivery:?}, reads of {read}");
+            }
+        }
+    }
+}
