@@ -36,12 +36,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Layers, bottom up: [`FrameDecoder`] (frames, pieces of frames), [`MessageDecoder`]
-//! (fragment order, UTF-8), [`FrameProtocol`] (both, plus encoding and the extensions).
-// `unsafe` is denied except in three audited places, each with a `// SAFETY:` argument and
-// tests that `scripts/miri` runs under Miri: `Utf8Bytes::as_str` (text validated once),
-// `extend_masked` (the client's one-pass masking copy) and
-// `DecoderCore::receive_payload_directly` (a received payload unmasked into the buffer).
+//! Every received byte goes through one pipeline: the header and its rules, the frame's
+//! place in the message, the payload (unmasked on its way out of the read), the extensions,
+//! the text check, and a delivery policy: frames as on the wire ([`FrameDecoder`]), or
+//! messages piece by piece or whole ([`FrameProtocol`]). [`MessageDecoder`] applies the
+//! message rules (fragment order, UTF-8) to frames you give it. The crate's ARCHITECTURE.md
+//! lists each RFC rule with the one function that decides it.
+// `unsafe` is denied except in four audited places, each with a `// SAFETY:` argument and
+// tests that `scripts/miri` runs under Miri: `Utf8Bytes::as_str` and `str_from_validated`
+// (text validated once, not again), `extend_masked` (a client's one-pass masking copy) and
+// `extend_unmasked` (a received payload unmasked on its way into a buffer).
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub, clippy::undocumented_unsafe_blocks)]
 

@@ -133,7 +133,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     ///
     /// Each message comes out once its last byte has arrived, as a single [`Frame`] with
     /// the message's opcode, `frame_finished` and `message_finished` set, its payload one
-    /// [`Bytes`](bytes::Bytes) (binary) or [`Utf8Bytes`] (text) without copying: each
+    /// [`Bytes`](bytes::Bytes) (binary) or [`Utf8Bytes`](crate::Utf8Bytes) (text) without copying: each
     /// read's payload bytes go straight to their place in the message, unmasked on the
     /// way, and text is validated as it arrives, so invalid UTF-8 still fails at its
     /// first impossible byte (RFC 6455 §8.1). Control frames (RFC 6455 §5.5) are still

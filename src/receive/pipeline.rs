@@ -35,6 +35,9 @@ use crate::receive::message::MessageState;
 use crate::receive::ready::{Delivery, MAX_READY, Ready, ReadyPayload};
 use crate::receive::transform::{Transform, extension_failed};
 
+/// Most queue slots kept while idle (a slot is about 50 bytes).
+const IDLE_QUEUE: usize = 4;
+
 /// The extension list's receiving hooks, if an extension is enabled.
 pub(crate) type Hooks<'a> = Option<&'a mut dyn InboundHooks>;
 
@@ -188,10 +191,19 @@ impl Receiver {
         if let Some(error) = &self.failed {
             return Some(Err(error.clone()));
         }
+        self.release_if_idle();
+        None
+    }
+
+    /// Everything was handed out: lets go of the memory kept for traffic, so that an idle
+    /// connection holds next to none.
+    fn release_if_idle(&mut self) {
         self.payloads.release_if_idle();
         self.unparsed.release_if_idle();
         self.transform.release_if_idle();
-        None
+        if self.ready.capacity() > IDLE_QUEUE {
+            self.ready = VecDeque::new();
+        }
     }
 
     /// The payload of a ready item held in a buffer, handed out.
