@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
 use wsproto::{
-    AcceptConnection, ConnectionError, ConnectionState, Event, HandshakeLimits, Server,
-    WSConnection,
+    AcceptConnection, ConnectionError, ConnectionState, Event, HandshakeLimits, LocalProtocolError,
+    Server, VectoredFrame, WSConnection,
 };
 
 #[path = "support/echo.rs"]
@@ -58,15 +58,24 @@ pub fn serve(mut stream: TcpStream) -> io::Result<()> {
                 }
                 other => echo.reply(other),
             };
-            if let Some(reply) = reply {
+            match reply {
+                // A message goes out as a header and the received payload itself, with
+                // one vectored write: no copy before the socket's (one with deflate, which
+                // compresses into a buffer of its own). What is queued goes first.
+                Some(Event::TextMessage(message)) => {
+                    flush(&mut stream, &mut out)?;
+                    write_vectored(&mut stream, ws.send_data_vectored(&*message.data, true))?;
+                }
+                Some(Event::BytesMessage(message)) => {
+                    flush(&mut stream, &mut out)?;
+                    write_vectored(&mut stream, ws.send_data_vectored(&message.data[..], true))?;
+                }
                 // A refused send (e.g. a close after our own) needs no answer.
-                let _ = ws.send_into(reply, &mut out);
+                Some(other) => drop(ws.send_into(other, &mut out)),
+                None => {}
             }
         }
-        if !out.is_empty() {
-            stream.write_all(&out)?;
-            out.clear();
-        }
+        flush(&mut stream, &mut out)?;
         // RFC 6455 §7.1.7: a protocol error fails the connection: our close is out, now
         // close the transport (gracefully, so the close frame is read before the FIN).
         if ws.is_failed() {
@@ -76,6 +85,26 @@ pub fn serve(mut stream: TcpStream) -> io::Result<()> {
         if ws.state() == ConnectionState::Closed || n == 0 {
             return stream.shutdown(Shutdown::Both);
         }
+    }
+}
+
+/// Writes and empties what is queued.
+fn flush(stream: &mut TcpStream, out: &mut Vec<u8>) -> io::Result<()> {
+    if !out.is_empty() {
+        stream.write_all(out)?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// Writes a frame, if it could be made (a refused send needs no answer).
+fn write_vectored(
+    stream: &mut TcpStream,
+    frame: Result<VectoredFrame<'_>, LocalProtocolError>,
+) -> io::Result<()> {
+    match frame {
+        Ok(frame) => frame.write_to(stream),
+        Err(_) => Ok(()),
     }
 }
 

@@ -146,3 +146,22 @@ fn vectored_frames_follow_the_message_rules() {
     let frame = server.send_data_vectored("end", true).unwrap();
     assert_eq!(frame.header(), [0x80, 3], "a final CONTINUATION");
 }
+
+#[test]
+fn a_connection_sends_vectored_frames_only_while_open() {
+    use wsproto::{CloseConnection, CloseReason, Connection, TextMessage, WSConnection};
+    let mut server = Connection::<Server>::new(());
+    let expected = server.send(TextMessage::new("hi")).unwrap();
+    let mut written = Vec::new();
+    server
+        .send_data_vectored("hi", true)
+        .unwrap()
+        .append_to(&mut written);
+    assert_eq!(written, expected);
+    server
+        .send(CloseConnection::new(CloseReason::NORMAL_CLOSURE))
+        .unwrap();
+    assert!(server.send_data_vectored("late", true).is_err());
+    let mut handshaking = WSConnection::<Server>::new(());
+    assert!(handshaking.send_data_vectored("early", true).is_err());
+}

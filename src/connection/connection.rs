@@ -11,6 +11,7 @@ use crate::connection::{
     TextMessage,
 };
 use crate::ext::ExtensionList;
+use crate::frame::encoder::VectoredFrame;
 use crate::frame::{Frame, Payload};
 use crate::limits::Limits;
 use crate::opcode::Opcode;
@@ -213,6 +214,23 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
             other => return Err(LocalProtocolError::not_in_state(other.name(), self.state)),
         };
         sent.map_err(|e| LocalProtocolError::new(e.to_string()))
+    }
+}
+
+impl<R: Role, E: ExtensionList> Connection<R, E> {
+    /// A data frame as a header and a payload slice for a vectored write, as
+    /// [`FrameProtocol::send_data_vectored`]: for a server without a payload-transforming
+    /// extension, `data` itself is the payload, not a copy. Only while the connection is
+    /// open, like a [`TextMessage`] or [`BytesMessage`] sent with [`send`](Self::send).
+    pub fn send_data_vectored<'s, 'd: 's>(
+        &'s mut self,
+        data: impl Into<Data<'d>>,
+        fin: bool,
+    ) -> Result<VectoredFrame<'s>, LocalProtocolError> {
+        if self.state != ConnectionState::Open {
+            return Err(LocalProtocolError::not_in_state("a message", self.state));
+        }
+        Ok(self.proto.send_data_vectored(data, fin)?)
     }
 }
 

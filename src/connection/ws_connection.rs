@@ -8,6 +8,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::connection::{Connection, ConnectionError, ConnectionState, Event, LocalProtocolError};
 use crate::ext::ExtensionList;
+use crate::frame::encoder::VectoredFrame;
 use crate::handshake::body::{BodyReader, write_chunk, write_last_chunk};
 use crate::handshake::client::{ClientOffer, ResponseOutcome, process_response, write_request};
 use crate::handshake::http::{
@@ -18,7 +19,7 @@ use crate::handshake::{
     HandshakeLimits, RejectConnection, RejectData, RemoteProtocolError, Request,
 };
 use crate::limits::Limits;
-use crate::protocol::FrameProtocol;
+use crate::protocol::{Data, FrameProtocol};
 use crate::role::Role;
 
 /// A WebSocket endpoint from the first handshake byte to the last close: give it every
@@ -306,6 +307,23 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
                 Ok(())
             }
             other => Err(LocalProtocolError::not_in_state(other.name(), hs.state)),
+        }
+    }
+}
+
+impl<R: Role, E: ExtensionList> WSConnection<R, E> {
+    /// [`Connection::send_data_vectored`], once the handshake opened the connection.
+    pub fn send_data_vectored<'s, 'd: 's>(
+        &'s mut self,
+        data: impl Into<Data<'d>>,
+        fin: bool,
+    ) -> Result<VectoredFrame<'s>, LocalProtocolError> {
+        match &mut self.connection {
+            Some(connection) => connection.send_data_vectored(data, fin),
+            None => Err(LocalProtocolError::not_in_state(
+                "a message",
+                self.handshake.state,
+            )),
         }
     }
 }
