@@ -1,6 +1,7 @@
 //! Arbitrary messages, fragmented anywhere with control frames between fragments, sent by
 //! one role (with or without permessage-deflate) and received by the other in two pieces
-//! cut anywhere: the receiver sees exactly what was sent, and the close frame last.
+//! cut anywhere: the receiver sees exactly what was sent, and the close frame last. Each
+//! message's last fragment is sent as a vectored frame (header plus payload slice).
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -47,7 +48,11 @@ fn send<R: Role, E: ExtensionList>(
                         .unwrap();
                     at = end;
                 }
-                sender.send_data_into(&text[at..], true, &mut wire).unwrap();
+                // The last fragment as a vectored frame: the same bytes, read back alike.
+                sender
+                    .send_data_vectored(&text[at..], true)
+                    .unwrap()
+                    .append_to(&mut wire);
                 expected.push((Opcode::Text, text.as_bytes().to_vec()));
             }
             Item::Binary(bytes, cuts) => {
@@ -65,8 +70,9 @@ fn send<R: Role, E: ExtensionList>(
                     at = end;
                 }
                 sender
-                    .send_data_into(&bytes[at..], true, &mut wire)
-                    .unwrap();
+                    .send_data_vectored(&bytes[at..], true)
+                    .unwrap()
+                    .append_to(&mut wire);
                 expected.push((Opcode::Binary, bytes.clone()));
             }
             Item::Ping(payload) | Item::Pong(payload) => {

@@ -59,25 +59,18 @@ impl Utf8Stream {
 
     /// Validates a piece that starts on a character boundary.
     fn feed_aligned(&mut self, data: Bytes, last: bool) -> Result<Utf8Bytes, ParseFailed> {
-        match from_utf8(&data) {
-            Ok(_) => {
-                self.position += data.len() as u64;
-                Ok(Utf8Bytes::from_validated(data))
-            }
-            Err(e) if e.error_len().is_some() => Err(self.invalid(e.valid_up_to())),
-            Err(e) => {
-                if last {
-                    self.position += e.valid_up_to() as u64;
-                    return Err(self.truncated());
-                }
-                let valid = e.valid_up_to();
-                let tail = &data[valid..];
-                self.carry[..tail.len()].copy_from_slice(tail);
-                self.carry_len = tail.len();
-                self.position += valid as u64;
-                Ok(Utf8Bytes::from_validated(data.slice(..valid)))
-            }
+        let valid = check_text_so_far(&data, self.position)?;
+        if last {
+            check_text_ends(valid, data.len(), self.position)?;
         }
+        self.position += valid as u64;
+        let tail = &data[valid..];
+        self.carry[..tail.len()].copy_from_slice(tail);
+        self.carry_len = tail.len();
+        if valid == data.len() {
+            return Ok(Utf8Bytes::from_validated(data));
+        }
+        Ok(Utf8Bytes::from_validated(data.slice(..valid)))
     }
 
     fn invalid(&self, offset: usize) -> ParseFailed {

@@ -12,8 +12,8 @@
 use bytes::Bytes;
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
 use wsproto::{
-    CloseReason, ExtensionList, Frame, FrameDecoder, FrameProtocol, Limits, Opcode, ParseFailed,
-    Payload, Role,
+    CloseReason, ExtensionList, Frame, FrameDecoder, FrameProtocol, FrameRef, Limits, Opcode,
+    ParseFailed, Payload, PayloadRef, Role, Utf8Bytes,
 };
 
 /// A byte-stream input: where to cut, the configuration byte, and the stream.
@@ -240,12 +240,57 @@ pub fn receive<R: Role, E: ExtensionList>(
     proto: &mut FrameProtocol<R, E>,
     pieces: &[&[u8]],
 ) -> Seen {
+    receive_with(proto, pieces, FrameProtocol::next_frame)
+}
+
+/// [`receive`], the frames taken borrowed (`next_frame_ref`) and copied out.
+pub fn receive_borrowed<R: Role, E: ExtensionList>(
+    proto: &mut FrameProtocol<R, E>,
+    pieces: &[&[u8]],
+) -> Seen {
+    receive_with(proto, pieces, |proto| {
+        proto.next_frame_ref().map(|frame| frame.map(owned))
+    })
+}
+
+fn receive_either<R: Role, E: ExtensionList>(
+    proto: &mut FrameProtocol<R, E>,
+    pieces: &[&[u8]],
+    borrowed: bool,
+) -> Seen {
+    if borrowed {
+        receive_borrowed(proto, pieces)
+    } else {
+        receive(proto, pieces)
+    }
+}
+
+/// A borrowed frame, copied.
+fn owned(frame: FrameRef<'_>) -> Frame {
+    let payload = match frame.payload {
+        PayloadRef::Bytes(bytes) => Payload::Bytes(Bytes::copy_from_slice(bytes)),
+        PayloadRef::Text(text) => Payload::Text(Utf8Bytes::from(text.to_owned())),
+        PayloadRef::Close(code, reason) => Payload::Close(code, Utf8Bytes::from(reason.to_owned())),
+    };
+    Frame {
+        opcode: frame.opcode,
+        payload,
+        frame_finished: frame.frame_finished,
+        message_finished: frame.message_finished,
+    }
+}
+
+fn receive_with<R: Role, E: ExtensionList>(
+    proto: &mut FrameProtocol<R, E>,
+    pieces: &[&[u8]],
+    mut next: impl FnMut(&mut FrameProtocol<R, E>) -> Result<Option<Frame>, ParseFailed>,
+) -> Seen {
     let mut seen = Seen::default();
     let mut closed = false;
     'pieces: for piece in pieces {
         proto.receive_bytes(piece);
         loop {
-            match proto.next_frame() {
+            match next(proto) {
                 Ok(Some(frame)) => {
                     assert!(!closed, "a frame after the close frame");
                     closed = frame.opcode == Opcode::Close;
@@ -254,7 +299,7 @@ pub fn receive<R: Role, E: ExtensionList>(
                 Ok(None) => break,
                 Err(error) => {
                     check_error(&error);
-                    assert_eq!(proto.next_frame(), Ok(None), "nothing after an error");
+                    assert_eq!(next(proto), Ok(None), "nothing after an error");
                     check_close_after_error(proto, &error);
                     seen.error = Some(error);
                     break 'pieces;
@@ -357,45 +402,52 @@ pub fn bytes(data: &[u8]) -> Payload {
 }
 
 /// The `protocol` and `protocol_deflate` targets: the stream whole with pieces delivered,
-/// then cut in two with the delivery mode bit 6 picks, for the role bit 7 picks.
+/// then cut in two with the delivery mode bit 6 picks, owned and borrowed, for the role bit
+/// 7 picks.
 pub fn protocol_case(data: &[u8], with_deflate: bool) {
     let Some(input) = Input::parse(data) else {
         return;
     };
     let config = input.config;
     let [whole, cut] = input.chunkings();
-    let run = |pieces: &[&[u8]], whole_messages: bool| -> Seen {
+    let run = |pieces: &[&[u8]], whole_messages: bool, borrowed: bool| -> Seen {
         match (is_client(config), with_deflate) {
-            (true, false) => receive(
+            (true, false) => receive_either(
                 &mut FrameProtocol::<wsproto::Client>::with_limits((), limits(config))
                     .with_whole_messages(whole_messages),
                 pieces,
+                borrowed,
             ),
-            (false, false) => receive(
+            (false, false) => receive_either(
                 &mut FrameProtocol::<wsproto::Server>::with_limits((), limits(config))
                     .with_whole_messages(whole_messages),
                 pieces,
+                borrowed,
             ),
-            (true, true) => receive(
+            (true, true) => receive_either(
                 &mut FrameProtocol::<wsproto::Client, _>::with_limits(
                     deflate(config),
                     limits(config),
                 )
                 .with_whole_messages(whole_messages),
                 pieces,
+                borrowed,
             ),
-            (false, true) => receive(
+            (false, true) => receive_either(
                 &mut FrameProtocol::<wsproto::Server, _>::with_limits(
                     deflate(config),
                     limits(config),
                 )
                 .with_whole_messages(whole_messages),
                 pieces,
+                borrowed,
             ),
         }
     };
-    let first = run(&whole, false);
-    let second = run(&cut, whole_messages(config));
+    let first = run(&whole, false, false);
+    let second = run(&cut, whole_messages(config), false);
+    let lent = run(&cut, whole_messages(config), true);
+    assert_eq!(lent, second, "borrowed frames differ from owned ones");
     if whole_messages(config) {
         first
             .without_partial()
