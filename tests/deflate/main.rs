@@ -7,6 +7,7 @@ mod python;
 
 mod bomb;
 mod codec;
+mod final_blocks;
 mod interop;
 mod params_client;
 mod params_server;
