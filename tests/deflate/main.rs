@@ -12,4 +12,5 @@ mod interop;
 mod params_client;
 mod params_server;
 mod protocol;
+mod python_differences;
 mod window8;
