@@ -204,6 +204,16 @@ fn rfc_7692_examples_decompress() {
             "BFINAL without the 0x00",
             &[&[0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]],
         ),
+        // §7.2.1: "The next DEFLATE block follows the padded data": here a final empty
+        // stored block (0x01, completed by the tail), or §7.2.3.5's second block.
+        (
+            "BFINAL then a final stored block",
+            &[&[0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x01]],
+        ),
+        (
+            "a stream after a BFINAL one",
+            &[&[0xf3, 0x48, 0x05, 0x00], &[0xca, 0xc9, 0xc9, 0x07, 0x00]],
+        ),
         (
             "§7.2.3.5 two blocks",
             &[&[
@@ -275,20 +285,16 @@ fn corrupt_input() {
             &[0x00, 0x05, 0x00, 0x00, 0x00],
             "invalid stored block lengths",
         ),
+        // §7.2.1: after a final block, what follows must start a new DEFLATE stream.
         (
-            "data after BFINAL",
-            &[0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x41],
-            "data after the final DEFLATE block",
+            "reserved block type after BFINAL",
+            &[0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0xff],
+            "invalid block type",
         ),
         (
             "two pads after BFINAL",
             &[0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00, 0x00],
-            "data after the final DEFLATE block",
-        ),
-        (
-            "new stream after BFINAL",
-            &[0xf3, 0x48, 0x05, 0x00, 0xf3, 0x48, 0x05, 0x00],
-            "data after the final DEFLATE block",
+            "invalid stored block lengths",
         ),
     ];
     for (name, payload, message) in cases {

@@ -7,8 +7,10 @@ mod python;
 
 mod bomb;
 mod codec;
+mod final_blocks;
 mod interop;
 mod params_client;
 mod params_server;
 mod protocol;
+mod python_differences;
 mod window8;

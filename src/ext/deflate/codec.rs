@@ -176,22 +176,28 @@ impl MessageCompressor {
     }
 }
 
-/// Where the decompressor is within the current message.
+/// Where the inflater is within the current DEFLATE stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum InflateState {
-    /// No payload byte of the current message has arrived.
+    /// No byte of the current message has reached the inflater.
     Idle,
     /// Feeding the message's DEFLATE blocks.
     Streaming,
-    /// A BFINAL=1 block ended the stream (§7.2.3.4); `padded` once the 0x00 after it arrived.
-    Ended { padded: bool },
+    /// A BFINAL=1 block ended the stream; the next byte, in this message or the next,
+    /// starts a new one (RFC 7692 §7.2.1: "The next DEFLATE block follows the padded data").
+    Ended,
 }
 
 /// Inflates incoming messages chunk by chunk within a size limit (RFC 7692 §7.2.2).
+///
+/// A message may go on after a final (BFINAL) block with a new DEFLATE stream (§7.2.1),
+/// which may refer back into the output before it.
 pub struct MessageDecompressor {
     inflate: Decompress,
     no_context_takeover: bool,
     state: InflateState,
+    /// A copy of the LZ77 window, to carry it across a BFINAL block (see `restart`).
+    window: Window,
 }
 
 impl std::fmt::Debug for MessageDecompressor {
@@ -211,6 +217,7 @@ impl MessageDecompressor {
             inflate: Decompress::new_with_window_bits(false, bits),
             no_context_takeover,
             state: InflateState::Idle,
+            window: Window::new(1 << bits),
         })
     }
 
@@ -223,58 +230,70 @@ impl MessageDecompressor {
     /// unusable; the caller fails the connection.
     pub fn decompress(
         &mut self,
-        data: &[u8],
+        mut data: &[u8],
         out: &mut Vec<u8>,
         limit: usize,
     ) -> Result<(), CodecError> {
-        if data.is_empty() {
-            return Ok(());
-        }
-        let rest = match self.state {
-            InflateState::Ended { .. } => data,
-            InflateState::Idle | InflateState::Streaming => {
-                self.state = InflateState::Streaming;
-                self.inflate_bounded(data, out, limit)?
+        let mut recorded = out.len();
+        while !data.is_empty() {
+            if self.state == InflateState::Ended {
+                self.window.push(&out[recorded..]);
+                recorded = out.len();
+                self.restart()?;
             }
-        };
-        self.check_after_end(rest)
+            self.state = InflateState::Streaming;
+            data = self.inflate_bounded(data, out, limit)?;
+        }
+        self.window.push(&out[recorded..]);
+        Ok(())
     }
 
     /// RFC 7692 §7.2.2: feeds the stripped `00 00 ff ff` tail and ends the message.
     pub fn finish_message(&mut self, out: &mut Vec<u8>, limit: usize) -> Result<(), CodecError> {
-        match self.state {
-            // Leftover tail bytes after a final block are ours, not the peer's.
-            InflateState::Streaming => {
-                self.inflate_bounded(&TAIL, out, limit)?;
-            }
-            // An empty payload is not valid DEFLATE once TAIL is appended (it would
-            // leave the inflater inside a stored-block header and garble the next
-            // message); accept it as the empty message its sender meant.
-            InflateState::Idle => {}
-            // §7.2.3.4: the stream is complete; the optional 0x00 plus TAIL is only padding.
-            InflateState::Ended { .. } => {}
+        if self.state == InflateState::Streaming {
+            let start = out.len();
+            // Tail bytes left after a final block are ours, not the peer's: ignored.
+            self.inflate_bounded(&TAIL, out, limit)?;
+            self.window.push(&out[start..]);
         }
-        // A finished stream cannot continue, so the peer must start its next message afresh.
-        if self.no_context_takeover || matches!(self.state, InflateState::Ended { .. }) {
+        // Otherwise the stream has not begun: the message was empty, or it ended with a
+        // final block (§7.2.3.4, with or without the 0x00 after it). An empty payload plus
+        // TAIL would leave the inflater inside a stored-block header and garble the next
+        // message, so it is read as the empty message its sender meant.
+        if self.no_context_takeover {
             self.inflate.reset(false);
+            self.window.clear();
+            self.state = InflateState::Idle;
+        } else if self.state == InflateState::Streaming {
+            self.state = InflateState::Idle;
         }
-        self.state = InflateState::Idle;
         Ok(())
     }
 
-    /// §7.2.3.4 allows a BFINAL=1 block followed by one 0x00 byte; anything more is corrupt.
-    fn check_after_end(&mut self, rest: &[u8]) -> Result<(), CodecError> {
-        for &byte in rest {
-            match self.state {
-                InflateState::Ended { padded: false } if byte == EMPTY_BLOCK_HEADER => {
-                    self.state = InflateState::Ended { padded: true };
-                }
-                _ => {
-                    return Err(CodecError::Corrupt(
-                        "data after the final DEFLATE block".into(),
-                    ));
-                }
-            }
+    /// Starts the DEFLATE stream that follows a BFINAL block, with the window it ended with.
+    ///
+    /// RFC 7692 §7.2.2 keeps one LZ77 window across messages under context takeover
+    /// ("MUST decompress each new message using the LZ77 sliding window used to process
+    /// the last compressed message"), and neither §7.2.1 nor §7.2.3.4 says a final block
+    /// empties it. A peer flushing with final blocks (§7.2.3.4) may therefore refer back
+    /// across one, as §7.2.3.4's message followed by §7.2.3.2's second one does. Within a
+    /// message the window is kept in both modes, as between the blocks of one stream;
+    /// without context takeover `finish_message` drops it at the end of the message.
+    ///
+    /// flate2 cannot restart a finished inflater without emptying its window, nor read the
+    /// window out, so `window` keeps a copy of the last 2^bits bytes inflated: every call
+    /// copies its output (at most 2^bits bytes of it), the price of reading such peers
+    /// right. A restart is a reset and one copy of the window, about a microsecond; empty
+    /// final blocks force one every two bytes, still less work per input byte than
+    /// inflating a bomb.
+    fn restart(&mut self) -> Result<(), CodecError> {
+        self.inflate.reset(false);
+        let (older, newer) = self.window.oldest_first();
+        for part in [older, newer].into_iter().filter(|part| !part.is_empty()) {
+            // Only a zlib- or gzip-wrapped stream can refuse a dictionary; ours are raw.
+            self.inflate
+                .set_dictionary(part)
+                .map_err(|err| CodecError::Corrupt(format!("cannot restore the window: {err}")))?;
         }
         Ok(())
     }
@@ -316,7 +335,7 @@ impl MessageDecompressor {
             })?;
             input = &input[consumed..];
             if status == Status::StreamEnd {
-                self.state = InflateState::Ended { padded: false };
+                self.state = InflateState::Ended;
                 return Ok(input);
             }
             // Output space left over means the inflater wants input, not room.
@@ -327,6 +346,82 @@ impl MessageDecompressor {
                 return Err(CodecError::Corrupt("inflater made no progress".into()));
             }
         }
+    }
+}
+
+/// The last `size` bytes inflated (a power of two). The buffer grows with the output, so
+/// that it costs memory in proportion to what was received, until it holds `size` bytes;
+/// then it is a ring.
+struct Window {
+    ring: Vec<u8>,
+    /// Once the ring is full: where the next byte goes, and so the oldest byte.
+    next: usize,
+    size: usize,
+}
+
+impl Window {
+    fn new(size: usize) -> Self {
+        debug_assert!(size.is_power_of_two());
+        Window {
+            ring: Vec::new(),
+            next: 0,
+            size,
+        }
+    }
+
+    /// Every inflate call pushes its output; the tail of a sync-flushed message inflates
+    /// to nothing, which costs only this test.
+    #[inline(always)]
+    fn push(&mut self, data: &[u8]) {
+        if !data.is_empty() {
+            self.push_bytes(data);
+        }
+    }
+
+    fn push_bytes(&mut self, data: &[u8]) {
+        let full = self.ring.len() == self.size;
+        let end = self.next + data.len();
+        if full && end < self.size {
+            self.ring[self.next..end].copy_from_slice(data);
+            self.next = end;
+        } else if !full && self.ring.len() + data.len() < self.size {
+            self.grow_for(data.len());
+            self.ring.extend_from_slice(data);
+        } else {
+            self.push_wrapping(data);
+        }
+    }
+
+    /// Doubles the buffer as needed, never past `size`.
+    fn grow_for(&mut self, more: usize) {
+        let needed = self.ring.len() + more;
+        if needed > self.ring.capacity() {
+            let target = needed.next_power_of_two().min(self.size);
+            self.ring.reserve_exact(target - self.ring.len());
+        }
+    }
+
+    #[cold]
+    fn push_wrapping(&mut self, data: &[u8]) {
+        let data = &data[data.len().saturating_sub(self.size)..];
+        let fits = self.size - self.ring.len();
+        let (filling, data) = data.split_at(min(fits, data.len()));
+        self.grow_for(filling.len());
+        self.ring.extend_from_slice(filling);
+        let (to_end, wrapped) = data.split_at(min(data.len(), self.size - self.next));
+        self.ring[self.next..self.next + to_end.len()].copy_from_slice(to_end);
+        self.ring[..wrapped.len()].copy_from_slice(wrapped);
+        self.next = (self.next + data.len()) & (self.size - 1);
+    }
+
+    fn oldest_first(&self) -> (&[u8], &[u8]) {
+        let (newer, older) = self.ring.split_at(self.next);
+        (older, newer)
+    }
+
+    fn clear(&mut self) {
+        self.ring.clear();
+        self.next = 0;
     }
 }
 
@@ -342,4 +437,37 @@ fn reserve_bounded(out: &mut Vec<u8>, step: usize, limit: usize) {
         .min(limit.saturating_add(1))
         .max(needed);
     out.reserve_exact(target - out.len());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ring against the plain definition: the last `size` bytes of everything pushed, in
+    /// a buffer no larger than the output so far (rounded up to a power of two) or `size`.
+    #[test]
+    fn window_holds_the_last_bytes_pushed() {
+        let size = 16;
+        let mut window = Window::new(size);
+        let mut pushed = Vec::new();
+        let mut next = 0u8;
+        for len in [0, 3, 0, 5, 7, 1, 16, 2, 15, 40, 9, 0, 31, 16, 4] {
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    next = next.wrapping_add(1);
+                    next
+                })
+                .collect();
+            window.push(&data);
+            pushed.extend_from_slice(&data);
+            let (older, newer) = window.oldest_first();
+            let expected = &pushed[pushed.len().saturating_sub(size)..];
+            assert_eq!([older, newer].concat(), expected, "after pushing {len}");
+            assert!(window.ring.capacity() <= size.min(pushed.len().next_power_of_two().max(1)));
+        }
+        window.clear();
+        assert_eq!(window.oldest_first(), (&[][..], &[][..]));
+        window.push(b"ab");
+        assert_eq!(window.oldest_first(), (&b"ab"[..], &[][..]));
+    }
 }
