@@ -446,3 +446,60 @@ fn debug_names_role_and_extensions() {
         "FrameProtocol<Client, []>"
     );
 }
+
+/// `FrameDecoder` delivers frames as on the wire (Python wsproto's `FrameDecoder`): the
+/// frame's own opcode and raw payload, no text decoding and no close payload parsing. Where
+/// it differs from Python's, deliberately: it checks fragment order (RFC 6455 §5.4) and
+/// stops at a close frame.
+#[test]
+fn the_frame_decoder_delivers_frames_as_on_the_wire() {
+    use wsproto::FrameDecoder;
+    let frames = |wire: &[u8]| {
+        let mut decoder = FrameDecoder::<Server>::new(());
+        decoder.receive_bytes(wire);
+        let mut out = Vec::new();
+        loop {
+            match decoder.process_buffer() {
+                Ok(Some(frame)) => out.push(Ok(frame)),
+                Ok(None) => return out,
+                Err(error) => {
+                    // Every later call repeats the error.
+                    assert_eq!(decoder.process_buffer(), Err(error.clone()));
+                    out.push(Err(error.code()));
+                    return out;
+                }
+            }
+        }
+    };
+    // Invalid UTF-8 and a close payload with a bad code are bytes at this layer.
+    let wire = concat(&[
+        from_client(0x01, b"\xff"),
+        from_client(0x80, b"ok"),
+        from_client(0x88, &[0x03, 0xe7]),
+        from_client(0x82, b"after the close"),
+    ]);
+    let got = frames(&wire);
+    assert_eq!(got.len(), 3, "{got:?}");
+    let expect = [
+        (Opcode::Text, &b"\xff"[..], false),
+        (Opcode::Continuation, &b"ok"[..], true),
+        (Opcode::Close, &[0x03, 0xe7][..], true),
+    ];
+    for (frame, (opcode, payload, fin)) in got.iter().zip(expect) {
+        let frame = frame.as_ref().unwrap();
+        assert_eq!(
+            (
+                frame.opcode,
+                frame.payload.as_bytes(),
+                frame.message_finished
+            ),
+            (opcode, payload, fin)
+        );
+        assert!(matches!(frame.payload, Payload::Bytes(_)));
+    }
+    // A CONTINUATION without a message fails here, not only in a message decoder.
+    assert_eq!(
+        frames(&from_client(0x80, b"x")),
+        [Err(CloseReason::PROTOCOL_ERROR)]
+    );
+}
