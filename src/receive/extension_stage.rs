@@ -18,12 +18,13 @@ impl Receiver {
         chunk: &[u8],
         offset: u64,
         finished: bool,
+        read_left: usize,
         hooks: &mut dyn InboundHooks,
     ) {
         let header = &frame.header;
         let mut piece = self
             .transform
-            .unmasked_piece(chunk, header.masking_key, offset);
+            .unmasked_piece(chunk, header.masking_key, offset, read_left);
         let ctx = self.context(header.opcode);
         if let Err(error) = run_hooks(hooks, &ctx, &mut piece, finished.then_some(header.fin)) {
             self.fail(error);

@@ -379,7 +379,7 @@ impl Receiver {
         if opcode.is_control() {
             self.control_payload(&frame, chunk, offset, finished, hooks);
         } else if let Some(hooks) = hooks.filter(|_| frame.transform) {
-            self.transformed_payload(&frame, chunk, offset, finished, hooks);
+            self.transformed_payload(&frame, chunk, offset, finished, read_left, hooks);
         } else {
             self.data_payload(&frame, chunk, offset, finished, read_left);
         }

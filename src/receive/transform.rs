@@ -28,13 +28,19 @@ pub(crate) struct Transform {
 
 impl Transform {
     /// The next piece of a frame's payload, unmasked (RFC 6455 §5.3) as seen from payload
-    /// octet `offset`.
+    /// octet `offset`; `read_left` bytes of the read are left, the piece's included. Room
+    /// is made for all of them at once, so that a read of many compressed messages costs
+    /// one allocation, whose pieces are then split off one by one.
     pub(crate) fn unmasked_piece(
         &mut self,
         chunk: &[u8],
         key: Option<[u8; 4]>,
         offset: u64,
+        read_left: usize,
     ) -> BytesMut {
+        if self.scratch.capacity() - self.scratch.len() < chunk.len() {
+            self.scratch.reserve(read_left.max(IDLE_CAPACITY));
+        }
         match key {
             Some(key) => extend_unmasked(&mut self.scratch, chunk, key, offset),
             None => self.scratch.extend_from_slice(chunk),
