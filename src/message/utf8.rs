@@ -87,15 +87,33 @@ impl Utf8Stream {
 /// offset of the first byte that cannot be valid whatever follows.
 #[inline]
 pub(crate) fn whole_characters(data: &[u8]) -> Result<usize, usize> {
-    // Most text is valid and whole: the plain check is the faster one, and only a failure
-    // needs the detailed one.
-    if simdutf8::basic::from_utf8(data).is_ok() {
-        return Ok(data.len());
+    // Most text is valid: the plain check is the faster one, and only a failure needs the
+    // detailed one. A piece of a text often ends inside a character, which the plain check
+    // would call invalid: check the bytes before that character with it, and the few bytes
+    // of the character apart.
+    let whole = last_character_start(data);
+    if simdutf8::basic::from_utf8(&data[..whole]).is_ok() {
+        return match from_utf8(&data[whole..]) {
+            Ok(_) => Ok(data.len()),
+            Err(e) if e.error_len().is_none() => Ok(whole + e.valid_up_to()),
+            Err(e) => Err(whole + e.valid_up_to()),
+        };
     }
     match from_utf8(data) {
         Ok(_) => Ok(data.len()),
         Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
         Err(e) => Err(e.valid_up_to()),
+    }
+}
+
+/// Where the last character of `data` starts if it looks unfinished (its lead byte says it
+/// is longer than what is left), else `data.len()`. Only a hint: the validator decides.
+#[inline]
+fn last_character_start(data: &[u8]) -> usize {
+    let start = data.len().saturating_sub(3);
+    match (start..data.len()).rev().find(|&i| data[i] & 0xC0 != 0x80) {
+        Some(lead) if sequence_width(data[lead]) > data.len() - lead => lead,
+        _ => data.len(),
     }
 }
 

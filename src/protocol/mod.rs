@@ -146,8 +146,9 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// `max_message_size` bytes. Room for up to 64 KiB of a frame's payload is reserved
     /// when its header arrives, the rest as the payload does (to four times what has
     /// arrived in a message's last frame, capped at what it announces; doubling before
-    /// it), so an announced length costs nothing until it is sent. A receive buffer that
-    /// grew past 64 KiB is released once the message that needed it is handed out.
+    /// it), so an announced length costs nothing until it is sent. A buffer grown for a
+    /// large message is reused by the next large one (once the application dropped the
+    /// last), and let go when a small message follows or the connection goes idle.
     ///
     /// Messages are the same as the default mode's pieces joined, for any chunking, and
     /// the same streams fail with the same close codes. The switch takes effect between

@@ -17,9 +17,12 @@
 //! - whole-message delivery reserves up to 64 KiB of a frame's payload when its header
 //!   arrives, and grows a large message geometrically as it arrives, never for bytes only
 //!   announced (the rust-websocket bug of RUSTSEC-2022-0035 allocated the announced length);
+//! - a buffer that grew past [`KEEP_CAPACITY`] for a large message is kept while large
+//!   messages follow (the next one reuses it once the application dropped the last, with
+//!   no allocation and no growth), and let go when a small one is handed out with little
+//!   left in the buffer;
 //! - once everything is handed out, a buffer larger than [`IDLE_CAPACITY`] is let go, so an
-//!   idle connection holds next to nothing; a buffer that grew past [`KEEP_CAPACITY`] for a
-//!   large message is let go as soon as little is left in it.
+//!   idle connection holds next to nothing.
 
 use bytes::{Buf, Bytes, BytesMut};
 
@@ -30,9 +33,10 @@ use crate::frame::mask::extend_unmasked;
 /// idle connection holds at most this much (plus the allocation's shared header).
 pub(crate) const IDLE_CAPACITY: usize = 512;
 
-/// A buffer whose capacity grew past this (for a large message) is released once little is
-/// left in it, even while traffic goes on, so a connection does not keep the memory of its
-/// largest message.
+/// A buffer whose capacity grew past this (for a large message) is released when a small
+/// message is handed out and little is left in it, even while traffic goes on, so that a
+/// connection does not keep the memory of its largest message; while large messages follow
+/// one another, it is reused.
 pub(crate) const KEEP_CAPACITY: usize = 64 * 1024;
 
 /// Whole-message delivery: the most room reserved for a frame's payload before it arrives.
@@ -136,6 +140,7 @@ impl ReceiveBuffer {
         if self.lent == 0 {
             return;
         }
+        let small = self.lent < KEEP_CAPACITY;
         self.consumed += self.lent;
         self.lent = 0;
         if self.consumed == self.buf.len() {
@@ -143,7 +148,7 @@ impl ReceiveBuffer {
             self.buf.clear();
             self.consumed = 0;
         }
-        if self.oversized {
+        if small && self.oversized {
             self.release_if_oversized();
         }
     }

@@ -2,6 +2,7 @@
 //! [`Delivery`] policy: frames as on the wire, pieces of messages, or whole messages.
 
 use crate::opcode::Opcode;
+use crate::receive::buffer::KEEP_CAPACITY;
 use crate::receive::pipeline::{InFrame, Receiver};
 use crate::receive::ready::{Delivery, Ready, ReadyPayload};
 
@@ -77,6 +78,7 @@ impl Receiver {
         fin: bool,
     ) {
         self.message.sent(len);
+        self.pause |= len >= KEEP_CAPACITY;
         let message_finished = match self.delivery {
             Delivery::Frames => fin,
             _ => fin && frame_finished,

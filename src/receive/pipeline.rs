@@ -28,7 +28,7 @@ use crate::frame::Header;
 use crate::frame::header::{HeaderPrefix, parse_header_prefix};
 use crate::limits::Limits;
 use crate::opcode::Opcode;
-use crate::receive::buffer::{ReceiveBuffer, assembly_growth};
+use crate::receive::buffer::{KEEP_CAPACITY, ReceiveBuffer, assembly_growth};
 use crate::receive::header_reader::HeaderReader;
 use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits};
 use crate::receive::message::MessageState;
@@ -86,6 +86,9 @@ pub(crate) struct Receiver {
     failed: Option<ParseFailed>,
     /// A close frame ended the input (RFC 6455 §5.5.1: no data frame follows it).
     pub(super) closed: bool,
+    /// A large message was queued: the rest of the read waits, unparsed, until it is taken,
+    /// so that the next message's bytes do not grow its buffer (a copy of the message).
+    pub(super) pause: bool,
     /// The frame [`next_frame_ref`](Self::next_frame_ref) lends when it is not in the
     /// payload buffer, until the next call.
     pub(super) held: Option<crate::frame::Frame>,
@@ -108,6 +111,7 @@ impl Receiver {
             unparsed: ReceiveBuffer::default(),
             failed: None,
             closed: false,
+            pause: false,
             held: None,
         }
     }
@@ -211,7 +215,9 @@ impl Receiver {
         match *payload {
             ReadyPayload::Buffered { len, .. } => {
                 let bytes = self.payloads.take(0, len);
-                self.payloads.release_if_oversized();
+                if len < KEEP_CAPACITY {
+                    self.payloads.release_if_oversized();
+                }
                 bytes
             }
             ReadyPayload::Unparsed { skip, len, .. } => self.unparsed.take(skip, len),
@@ -250,7 +256,12 @@ impl Receiver {
 
     fn run(&mut self, mut data: &[u8], mut hooks: Hooks<'_>) -> usize {
         let total = data.len();
-        while !data.is_empty() && self.accepts_input() && self.ready.len() < MAX_READY {
+        self.pause = false;
+        while !data.is_empty()
+            && self.accepts_input()
+            && self.ready.len() < MAX_READY
+            && !self.pause
+        {
             let used = match self.frame {
                 Some(_) => self.read_payload(data, reborrow(&mut hooks)),
                 // A frame the one-step path takes is left for it, with the rest of the read.
@@ -422,8 +433,20 @@ impl Receiver {
         finished: bool,
         read_left: usize,
     ) {
+        // Room for the rest of the read at once; but a large whole message's last chunk
+        // only gets room for itself: the next message's bytes would grow the buffer and
+        // copy the message, which is about to be handed out (the rest of the read waits
+        // unparsed until it is, see `pause`).
+        let ends_large_message = frame.header.fin
+            && self.delivery == Delivery::Whole
+            && self.message.unsent() + chunk.len() >= KEEP_CAPACITY;
+        let incoming = if ends_large_message {
+            chunk.len()
+        } else {
+            read_left
+        };
         let growth = self.growth(frame);
-        self.payloads.reserve(read_left, growth);
+        self.payloads.reserve(incoming, growth);
         self.payloads
             .append_unmasked(chunk, frame.header.masking_key, offset);
         self.message.arrived(chunk.len());
@@ -472,5 +495,97 @@ impl Receiver {
         self.control.clear();
         self.unparsed = ReceiveBuffer::default();
         self.failed = Some(error);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::encoder::encode_frame;
+    use crate::receive::buffer::UPFRONT;
+    use crate::role::{Client, MaskingKey};
+    use crate::rsv::RsvBits;
+
+    fn client_frame(fin: bool, opcode: Opcode, payload: &[u8], wire: &mut Vec<u8>) {
+        let key = MaskingKey([1, 2, 3, 4]);
+        encode_frame::<Client>(fin, RsvBits::NONE, opcode, key, payload, wire);
+    }
+
+    /// Whole-message delivery of a 1 MiB message in 16 KiB reads: few growth steps, and
+    /// never more than four times what arrived (twice before the last fragment).
+    #[test]
+    fn a_large_message_grows_in_few_steps_within_bounds() {
+        // (fragments, most growth steps, most capacity per byte received)
+        for (fragments, steps, factor) in [(1, 4, 4), (64, 8, 2)] {
+            let message = vec![5u8; 1 << 20];
+            let mut wire = Vec::new();
+            let step = message.len() / fragments;
+            for i in 0..fragments {
+                let opcode = if i == 0 {
+                    Opcode::Binary
+                } else {
+                    Opcode::Continuation
+                };
+                let piece = &message[i * step..(i + 1) * step];
+                client_frame(i + 1 == fragments, opcode, piece, &mut wire);
+            }
+            let mut receiver = Receiver::new(false, Limits::default(), Delivery::Whole);
+            let (mut capacity, mut growths, mut received) = (0, 0, 0);
+            for read in wire.chunks(16 << 10) {
+                receiver.receive(read, None);
+                received += read.len();
+                let now = receiver.payloads.capacity();
+                if now > capacity {
+                    growths += 1;
+                    capacity = now;
+                }
+                assert!(
+                    now <= (factor * received).max(UPFRONT as usize) + 2 * read.len(),
+                    "{fragments} fragments: capacity {now} after {received} bytes"
+                );
+                if let Some(frame) = receiver.next_frame(None) {
+                    assert_eq!(frame.unwrap().payload.len(), 1 << 20);
+                }
+            }
+            assert!(growths <= steps, "{fragments} fragments: {growths} growths");
+        }
+    }
+
+    /// Large whole messages, one after another in 16 KiB reads: the first grows the buffer,
+    /// the next ones reuse it (the application dropped the last), with no growth at all;
+    /// a small message after them lets the large buffer go.
+    #[test]
+    fn large_messages_reuse_one_buffer_and_a_small_one_lets_it_go() {
+        let mut wire = Vec::new();
+        for _ in 0..3 {
+            client_frame(true, Opcode::Binary, &[5; 1 << 20], &mut wire);
+        }
+        client_frame(true, Opcode::Binary, &[6; 100], &mut wire);
+        let mut receiver = Receiver::new(false, Limits::default(), Delivery::Whole);
+        let (mut addresses, mut growths, mut capacity) = (Vec::new(), 0, 0);
+        for read in wire.chunks(16 << 10) {
+            receiver.receive(read, None);
+            let now = receiver.payloads.capacity();
+            growths += usize::from(now > capacity);
+            capacity = now;
+            while let Some(frame) = receiver.next_frame(None) {
+                let frame = frame.unwrap();
+                addresses.push((frame.payload.len(), frame.payload.as_bytes().as_ptr()));
+            }
+        }
+        assert_eq!(addresses.len(), 4);
+        assert_eq!(
+            addresses[1].1, addresses[0].1,
+            "the second message reused the buffer"
+        );
+        assert_eq!(addresses[2].1, addresses[0].1, "and the third");
+        assert!(
+            growths <= 4,
+            "{growths} growths: only the first message grows it"
+        );
+        assert!(
+            receiver.payloads.capacity() <= KEEP_CAPACITY,
+            "released after the small one"
+        );
     }
 }
