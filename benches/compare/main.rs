@@ -58,8 +58,12 @@ fn entries(task: Task) -> Vec<(&'static str, Run)> {
             ("ceiling", Run::Receive(ceiling::receive)),
         ],
         Task::EncodeServer => vec![
-            (OURS, Run::Encode(with_wsproto::encode_vectored)),
+            (OURS, Run::Encode(with_wsproto::encode_recommended)),
             ("wsproto (buffered)", Run::Encode(with_wsproto::encode)),
+            (
+                "wsproto (vectored)",
+                Run::Encode(with_wsproto::encode_vectored),
+            ),
             ("tungstenite", Run::Encode(with_tungstenite::encode)),
             ("fastwebsockets", Run::Encode(with_fastwebsockets::encode)),
             ("ceiling", Run::Encode(ceiling::encode)),
