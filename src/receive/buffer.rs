@@ -114,7 +114,7 @@ impl ReceiveBuffer {
 
     /// `len` bytes, after `skip` bytes that are dropped, as shared bytes: delivered. No
     /// frame may be lent (see [`settle`](Self::settle)).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take(&mut self, skip: usize, len: usize) -> Bytes {
         debug_assert_eq!(self.lent, 0);
         let start = self.consumed + skip;

@@ -12,6 +12,9 @@ use crate::text::{Utf8Bytes, str_from_validated};
 impl Receiver {
     /// The next frame, piece or message, owned.
     pub(crate) fn next_frame(&mut self, hooks: Hooks<'_>) -> Option<Result<Frame, ParseFailed>> {
+        if let Some(frame) = self.take_one_step_owned(hooks.is_some()) {
+            return Some(Ok(frame));
+        }
         let ready = match self.next(hooks)? {
             Ok(ready) => ready,
             Err(error) => return Some(Err(error)),
@@ -43,6 +46,24 @@ impl Receiver {
         hooks: Hooks<'_>,
     ) -> Option<Result<FrameRef<'_>, ParseFailed>> {
         self.held = None;
+        if self.ready.is_empty() {
+            self.payloads.settle();
+            self.unparsed.settle();
+            if let Some(one) = self.take_one_step(hooks.is_some()) {
+                let bytes = self.unparsed.lend(one.skip, one.len);
+                let payload = if one.text {
+                    PayloadRef::Text(str_from_validated(bytes))
+                } else {
+                    PayloadRef::Bytes(bytes)
+                };
+                return Some(Ok(FrameRef {
+                    opcode: one.opcode,
+                    payload,
+                    frame_finished: true,
+                    message_finished: true,
+                }));
+            }
+        }
         let ready = match self.next(hooks)? {
             Ok(ready) => ready,
             Err(error) => return Some(Err(error)),

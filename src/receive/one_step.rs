@@ -10,12 +10,14 @@
 
 use crate::frame::header::{HeaderPrefix, parse_header_prefix};
 use crate::frame::mask::apply_mask;
+use crate::frame::{Frame, Payload};
 use crate::message::order::message_opcode;
 use crate::message::utf8::{check_text_ends, check_text_so_far};
 use crate::opcode::Opcode;
 use crate::receive::header_rules::{check_limits, check_masking, check_rsv_bits};
 use crate::receive::pipeline::Receiver;
 use crate::receive::ready::{Delivery, Ready, ReadyPayload};
+use crate::text::Utf8Bytes;
 
 /// Largest payload taken in one step. Above it, the pipeline's single pass (unmasked on
 /// its way out of the read) beats copying the read and unmasking in place.
@@ -46,7 +48,7 @@ impl Receiver {
     /// stages 2 to 7 in a row, for a message of one frame. `None` if it does not apply, or
     /// if the frame broke a rule (then recorded, as the pipeline would).
     #[inline(always)]
-    pub(super) fn take_one_step(&mut self, transform: bool) -> Option<Ready> {
+    pub(super) fn take_one_step(&mut self, transform: bool) -> Option<OneStep> {
         let prefix = self.one_step_header(self.unparsed.as_slice(), transform)?;
         let header = &prefix.header;
         let opcode = header.opcode;
@@ -80,15 +82,70 @@ impl Receiver {
             }
         }
         // Stage 7: a whole message, whatever the delivery.
-        Some(Ready {
+        Some(OneStep {
             opcode,
-            payload: ReadyPayload::Unparsed { skip, len, text },
-            frame_finished: true,
-            message_finished: true,
+            skip,
+            len,
+            text,
         })
     }
 
     fn delivery_validates_text(&self) -> bool {
         self.delivery() != Delivery::Frames
+    }
+
+    /// The one-step path, handing the message out owned at once, when nothing is queued
+    /// before it.
+    #[inline(always)]
+    pub(super) fn take_one_step_owned(&mut self, transform: bool) -> Option<Frame> {
+        if !self.ready.is_empty() {
+            return None;
+        }
+        self.payloads.settle();
+        self.unparsed.settle();
+        let OneStep {
+            opcode,
+            skip,
+            len,
+            text,
+        } = self.take_one_step(transform)?;
+        let bytes = self.unparsed.take(skip, len);
+        let payload = if text {
+            // Validated by the text stage above.
+            Payload::Text(Utf8Bytes::from_validated(bytes))
+        } else {
+            Payload::Bytes(bytes)
+        };
+        Some(Frame {
+            opcode,
+            payload,
+            frame_finished: true,
+            message_finished: true,
+        })
+    }
+}
+
+/// A whole message the one-step path took: `len` bytes after `skip` bytes of header at the
+/// front of the unparsed bytes, unmasked, validated if `text`.
+pub(super) struct OneStep {
+    pub(super) opcode: Opcode,
+    pub(super) skip: usize,
+    pub(super) len: usize,
+    pub(super) text: bool,
+}
+
+impl OneStep {
+    /// As a queued item.
+    pub(super) fn ready(self) -> Ready {
+        Ready {
+            opcode: self.opcode,
+            payload: ReadyPayload::Unparsed {
+                skip: self.skip,
+                len: self.len,
+                text: self.text,
+            },
+            frame_finished: true,
+            message_finished: true,
+        }
     }
 }

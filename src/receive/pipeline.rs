@@ -178,8 +178,8 @@ impl Receiver {
             if self.unparsed.is_empty() || !self.accepts_input() {
                 break;
             }
-            if let Some(ready) = self.take_one_step(hooks.is_some()) {
-                return Some(Ok(ready));
+            if let Some(one) = self.take_one_step(hooks.is_some()) {
+                return Some(Ok(one.ready()));
             }
             let mut unparsed = std::mem::take(&mut self.unparsed);
             let used = self.run(unparsed.as_slice(), reborrow(&mut hooks));
