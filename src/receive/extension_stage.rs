@@ -107,5 +107,9 @@ impl Receiver {
             frame_finished,
             message_finished,
         });
+        // The rest of the read waits until this is taken: an extension's output buffers
+        // are reused once the application let go of what it handed out (permessage-deflate
+        // inflates into one), which cannot happen while the output waits in the queue.
+        self.pause = true;
     }
 }
