@@ -12,6 +12,8 @@ thread_local! {
     /// Allocations on this thread while counting; `None` when not counting. Per thread, so
     /// that the test harness's own threads (output capture, timers) do not add to the count.
     static ALLOCATIONS: Cell<Option<usize>> = const { Cell::new(None) };
+    /// Bytes allocated on this thread and not freed yet.
+    static LIVE: Cell<isize> = const { Cell::new(0) };
 }
 
 fn count_one() {
@@ -19,20 +21,27 @@ fn count_one() {
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get().map(|n| n + 1)));
 }
 
+fn live(bytes: isize) {
+    let _ = LIVE.try_with(|n| n.set(n.get() + bytes));
+}
+
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count_one();
+        live(layout.size() as isize);
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        live(-(layout.size() as isize));
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count_one();
+        live(new_size as isize - layout.size() as isize);
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -134,4 +143,51 @@ fn borrowed_frames_cost_no_allocation_and_large_messages_few() {
     });
     assert_eq!(delivered, 1 << 20);
     assert!(count <= 4, "{count} allocations for a 1 MiB message");
+}
+
+/// Heap bytes that `f` leaves allocated on the calling thread.
+fn held_after(f: impl FnOnce()) -> isize {
+    let before = LIVE.with(Cell::get);
+    f();
+    LIVE.with(Cell::get) - before
+}
+
+/// A connection whose buffers are drained holds (almost) no receive buffer, whether the
+/// traffic before was small messages or one large message, in either delivery mode.
+#[test]
+fn a_drained_protocol_holds_at_most_a_kibibyte() {
+    let mut client = FrameProtocol::<Client>::new(()).with_mask_key_source(|| [1, 2, 3, 4]);
+    let mut small = Vec::new();
+    for i in 0..1000u32 {
+        let payload = [i as u8; 100];
+        client
+            .send_data_into(&payload[..], true, &mut small)
+            .unwrap();
+    }
+    let mut large = Vec::new();
+    client
+        .send_data_into(&vec![7u8; 4 << 20][..], true, &mut large)
+        .unwrap();
+    for whole in [false, true] {
+        let mut server = FrameProtocol::<Server>::new(()).with_whole_messages(whole);
+        let feed = |server: &mut FrameProtocol<Server>, wire: &[u8]| {
+            for read in wire.chunks(16 << 10) {
+                server.receive_bytes(read);
+                for frame in server.received_frames() {
+                    drop(frame.unwrap());
+                }
+            }
+        };
+        let after_small = held_after(|| feed(&mut server, &small));
+        assert!(
+            after_small <= 1024,
+            "whole {whole}: {after_small} bytes held"
+        );
+        let after_large = held_after(|| feed(&mut server, &large));
+        assert!(
+            after_small + after_large <= 1024,
+            "whole {whole}: {} bytes held after a large message",
+            after_small + after_large
+        );
+    }
 }

@@ -54,6 +54,9 @@ pub(crate) struct ReceiveBuffer {
     lent: usize,
     /// Whether the capacity passed [`KEEP_CAPACITY`] since the buffer was last released.
     oversized: bool,
+    /// The capacity the buffer last grew to: what its allocation holds on to, even after
+    /// delivered bytes were split off it (which `capacity()` no longer counts).
+    grown_to: usize,
 }
 
 impl ReceiveBuffer {
@@ -99,7 +102,7 @@ impl ReceiveBuffer {
         self.drop_consumed();
         // Small reads get a buffer of `IDLE_CAPACITY`, which is kept between them.
         self.buf.reserve(incoming.max(IDLE_CAPACITY) + growth);
-        self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
+        self.grew();
     }
 
     /// Appends `payload` XORed with `key` as seen from payload octet `offset` (RFC 6455
@@ -153,6 +156,11 @@ impl ReceiveBuffer {
         }
     }
 
+    fn grew(&mut self) {
+        self.grown_to = self.grown_to.max(self.buf.capacity());
+        self.oversized |= self.grown_to > KEEP_CAPACITY;
+    }
+
     fn drop_consumed(&mut self) {
         if self.consumed > 0 {
             self.buf.advance(self.consumed);
@@ -180,7 +188,7 @@ impl ReceiveBuffer {
             self.drop_consumed();
             // At most `UPFRONT`, so the cast is lossless.
             self.buf.reserve((missing as usize).max(growth));
-            self.oversized |= self.buf.capacity() > KEEP_CAPACITY;
+            self.grew();
         }
     }
 
@@ -195,16 +203,18 @@ impl ReceiveBuffer {
             };
             self.consumed = 0;
             self.oversized = false;
+            self.grown_to = self.buf.capacity();
         }
     }
 
     /// Lets go of an emptied buffer larger than [`IDLE_CAPACITY`]: everything has been
     /// delivered, and the connection may stay idle for long.
     pub(crate) fn release_if_idle(&mut self) {
-        if self.is_empty() && self.lent == 0 && self.buf.capacity() > IDLE_CAPACITY {
+        if self.is_empty() && self.lent == 0 && self.grown_to > IDLE_CAPACITY {
             self.buf = BytesMut::new();
             self.consumed = 0;
             self.oversized = false;
+            self.grown_to = 0;
         }
     }
 
