@@ -50,6 +50,10 @@ impl Sender {
     }
 
     /// Appends a data frame of a `kind` (TEXT or BINARY) message to `out`.
+    ///
+    /// Small and inlined where it is called, like the other entry points: encoding a small
+    /// frame costs less than a call; what is large (an extension's hook) stays out of line.
+    #[inline]
     pub(crate) fn data(
         &mut self,
         kind: Opcode,
@@ -66,6 +70,7 @@ impl Sender {
     }
 
     /// Appends a control frame (RFC 6455 §5.5) to `out`.
+    #[inline]
     pub(crate) fn control(
         &mut self,
         opcode: Opcode,
@@ -115,6 +120,7 @@ impl Sender {
 
     /// RFC 6455 §5.4: the opcode of the next data frame of a `kind` message: its own to
     /// begin the message, CONTINUATION to go on with it, and no other message inside it.
+    #[inline]
     fn data_opcode(&self, kind: Opcode) -> Result<Opcode, SendError> {
         match self.outgoing {
             None => Ok(kind),
@@ -146,6 +152,7 @@ impl Sender {
 
     /// Hands the frame to the extensions' outbound hook; the payload they leave is in
     /// `scratch`. Returns the frame's first header byte, with the RSV bits they set.
+    #[inline(never)]
     fn transform(
         &mut self,
         opcode: Opcode,
@@ -187,6 +194,7 @@ impl Sender {
 }
 
 /// RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+#[inline]
 fn check_control_payload(opcode: Opcode, len: usize) -> Result<(), SendError> {
     if len as u64 > MAX_PAYLOAD_NORMAL {
         return Err(SendError::ControlPayloadTooLong { opcode, len });
