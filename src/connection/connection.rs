@@ -10,6 +10,7 @@ use crate::connection::{
     BytesMessage, CloseConnection, ConnectionState, Event, LocalProtocolError, Ping, Pong,
     TextMessage,
 };
+use crate::error::SendError;
 use crate::ext::ExtensionList;
 use crate::frame::encoder::VectoredFrame;
 use crate::frame::{Frame, Payload};
@@ -234,8 +235,8 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
     }
 }
 
-impl From<crate::SendError> for LocalProtocolError {
-    fn from(error: crate::SendError) -> Self {
+impl From<SendError> for LocalProtocolError {
+    fn from(error: SendError) -> Self {
         LocalProtocolError::new(error.to_string())
     }
 }

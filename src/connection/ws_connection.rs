@@ -20,7 +20,7 @@ use crate::handshake::{
 };
 use crate::limits::Limits;
 use crate::protocol::{Data, FrameProtocol};
-use crate::role::Role;
+use crate::role::{Role, Server};
 
 /// A WebSocket endpoint from the first handshake byte to the last close: give it every
 /// received byte, send the events it asks for, write the bytes it returns.
@@ -328,7 +328,7 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
     }
 }
 
-impl<E: ExtensionList> WSConnection<crate::Server, E> {
+impl<E: ExtensionList> WSConnection<Server, E> {
     /// Starts from a request another HTTP layer already parsed (e.g. a web framework that
     /// routes the upgrade), as Python wsproto's `initiate_upgrade_connection`.
     pub fn initiate_upgrade_connection(

@@ -15,7 +15,7 @@ use crate::mask_key::{MaskKeySource, MaskKeys};
 use crate::opcode::Opcode;
 use crate::receive::pipeline::Receiver;
 use crate::receive::ready::Delivery;
-use crate::role::{Client, Role};
+use crate::role::{Client, Role, Server};
 use crate::send::Sender;
 
 pub(crate) mod builder;
@@ -105,7 +105,7 @@ pub struct FrameProtocol<R: Role, E: ExtensionList = ()> {
 /// The frame layer of a client endpoint.
 pub type ClientProtocol<E = ()> = FrameProtocol<Client, E>;
 /// The frame layer of a server endpoint.
-pub type ServerProtocol<E = ()> = FrameProtocol<crate::Server, E>;
+pub type ServerProtocol<E = ()> = FrameProtocol<Server, E>;
 
 impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// A protocol with the given (already negotiated) extensions and default [`Limits`].
@@ -115,10 +115,9 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
 
     /// A protocol with the given limits.
     pub fn with_limits(extensions: E, limits: Limits) -> Self {
-        // Evaluating the constant is the compile-time RSV conflict check.
-        let _claimed = E::RSV_MASK;
         FrameProtocol {
             receiver: Receiver::new(R::IS_CLIENT, limits, Delivery::Pieces),
+            // Evaluating `RSV_MASK` is also the compile-time check of the RSV claims.
             sender: Sender::new(R::IS_CLIENT, E::RSV_MASK, limits.max_message_size),
             extensions,
             keys: R::Keys::default(),
