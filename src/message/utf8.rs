@@ -34,13 +34,11 @@ impl Utf8Stream {
         joined[..self.carry_len].copy_from_slice(&self.carry[..self.carry_len]);
         joined[self.carry_len..self.carry_len + take].copy_from_slice(&data[..take]);
         let joined_len = self.carry_len + take;
-        if let Err(e) = from_utf8(&joined[..joined_len]) {
-            if e.error_len().is_some() {
-                return Err(self.invalid(e.valid_up_to()));
-            }
+        let valid = check_text_so_far(&joined[..joined_len], self.position)?;
+        if valid < joined_len {
             // Still unfinished: the piece was shorter than the sequence.
             if last {
-                return Err(self.truncated());
+                check_text_ends(valid, joined_len, self.position)?;
             }
             self.carry = joined;
             self.carry_len = joined_len;
@@ -71,14 +69,6 @@ impl Utf8Stream {
             return Ok(Utf8Bytes::from_validated(data));
         }
         Ok(Utf8Bytes::from_validated(data.slice(..valid)))
-    }
-
-    fn invalid(&self, offset: usize) -> ParseFailed {
-        invalid_utf8(self.position + offset as u64)
-    }
-
-    fn truncated(&self) -> ParseFailed {
-        truncated_utf8(self.position)
     }
 }
 
