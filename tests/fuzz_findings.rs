@@ -77,6 +77,44 @@ fn fragment_order_is_checked_before_inflating() {
     every_cut_gives(&wire, Limits::default(), CloseReason::PROTOCOL_ERROR);
 }
 
+/// protocol: a CONTINUATION after a finished message, under a limit of one fragment per
+/// message, was a protocol error (1002) when the message had been taken in one step but
+/// "too many fragments" (1009) when its header came alone, because the finished message's
+/// fragment count carried over. A CONTINUATION outside a message starts no count of its
+/// own: message order (RFC 6455 §5.4) refuses it, in every read and every delivery.
+#[test]
+fn a_continuation_after_a_finished_message_is_an_order_error() {
+    // A message of one fragment (BINARY with FIN), and one of two (BINARY, CONTINUATION),
+    // each under a limit it just meets; then a CONTINUATION with no message open.
+    for (message, fragments) in [(vec![0x82], 1), (vec![0x02, 0x80], 2)] {
+        let mut wire: Vec<u8> = message.iter().flat_map(|&b| from_client(b, b"")).collect();
+        wire.extend(from_client(0x00, b""));
+        let limits = Limits::default()
+            .with_max_message_size(1)
+            .with_max_fragments_per_message(fragments);
+        for whole in [false, true] {
+            for at in 0..=wire.len() {
+                let mut server =
+                    FrameProtocol::<Server>::with_limits((), limits).with_whole_messages(whole);
+                let mut error = None;
+                for piece in [&wire[..at], &wire[at..]] {
+                    server.receive_bytes(piece);
+                    for frame in server.received_frames() {
+                        if let Err(e) = frame {
+                            error = Some(e.code());
+                        }
+                    }
+                }
+                assert_eq!(
+                    error,
+                    Some(CloseReason::PROTOCOL_ERROR),
+                    "{fragments} fragments, whole {whole}, cut at {at}"
+                );
+            }
+        }
+    }
+}
+
 /// protocol_deflate: a compressed text message, invalid UTF-8 from its first byte and
 /// inflating past the limit, gave 1009 when it arrived whole and 1007 when in pieces.
 #[test]

@@ -50,10 +50,16 @@ impl Default for MessageState {
 
 impl MessageState {
     /// Counts a data frame's header towards the message's limits; a TEXT or BINARY frame
-    /// begins a new count.
+    /// begins a new count. So does a CONTINUATION with no message open: message order
+    /// (RFC 6455 §5.4) refuses it next, and a finished message's count must not turn that
+    /// into a limit error, or the close code would depend on how the last message was
+    /// taken (in one step, which counts nothing here, or frame by frame).
     pub(crate) fn count_header(&mut self, header: &Header) {
-        if header.opcode != Opcode::Continuation {
-            self.latest = header.opcode;
+        let begins_count = header.opcode != Opcode::Continuation || self.open.is_none();
+        if begins_count {
+            if header.opcode != Opcode::Continuation {
+                self.latest = header.opcode;
+            }
             self.announced = 0;
             self.delivered = 0;
             self.fragments = 0;
