@@ -61,21 +61,25 @@ pub(crate) struct ReceiveBuffer {
 
 impl ReceiveBuffer {
     /// Bytes received and not yet delivered.
+    #[inline]
     pub(crate) fn undelivered(&self) -> usize {
         self.buf.len() - self.consumed - self.lent
     }
 
     /// Whether nothing is held but delivered bytes.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.undelivered() == 0
     }
 
     /// The bytes not yet delivered.
+    #[inline]
     pub(crate) fn as_slice(&self) -> &[u8] {
         &self.buf[self.consumed + self.lent..]
     }
 
     /// `len` bytes not yet delivered, after the first `skip`, to be changed in place.
+    #[inline]
     pub(crate) fn range_mut(&mut self, skip: usize, len: usize) -> &mut [u8] {
         let start = self.consumed + self.lent + skip;
         &mut self.buf[start..start + len]
