@@ -48,7 +48,9 @@ impl ParseFailed {
 }
 
 /// A send call that cannot produce a frame. Nothing was written to the output buffer and the
-/// protocol's state is unchanged.
+/// protocol's state is unchanged (with one exception: a message whose builder was dropped
+/// is ended before the next data frame, and stays ended if an extension then refuses that
+/// frame; see [`MessageBuilder`](crate::MessageBuilder)).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -66,6 +68,12 @@ pub enum SendError {
     MessageInProgress {
         /// Type of the unfinished message.
         open: Opcode,
+    },
+    /// A frame after a close frame was sent (RFC 6455 §5.5.1: nothing follows the close).
+    #[error("cannot send a {opcode} frame after a close frame (RFC 6455 §5.5.1)")]
+    AfterClose {
+        /// The refused frame's opcode (TEXT or BINARY for a data frame).
+        opcode: Opcode,
     },
     /// A control frame payload over 125 bytes (RFC 6455 §5.5).
     #[error("a {opcode} frame carries at most 125 bytes of payload, not {len} (RFC 6455 §5.5)")]

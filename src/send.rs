@@ -25,6 +25,13 @@ pub(crate) struct Sender {
     max_message_size: u64,
     /// Opcode of the message being sent, until its last fragment.
     outgoing: Option<Opcode>,
+    /// The message in `outgoing` lost its builder before its last fragment: the next data
+    /// frame is preceded by an empty final fragment that ends it (RFC 6455 §5.4).
+    abandoned: bool,
+    /// A close frame was sent: nothing may follow it (RFC 6455 §5.5.1).
+    closed: bool,
+    /// For a vectored frame: the frame that ends an abandoned message, written before it.
+    ending: Vec<u8>,
     /// The payload as the extensions rewrote it, or masked for a vectored write; reused.
     scratch: Vec<u8>,
 }
@@ -40,6 +47,9 @@ impl Sender {
             claimed,
             max_message_size,
             outgoing: None,
+            abandoned: false,
+            closed: false,
+            ending: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -47,6 +57,46 @@ impl Sender {
     /// The type of the message being sent, if one is unfinished.
     pub(crate) fn outgoing(&self) -> Option<Opcode> {
         self.outgoing
+    }
+
+    /// A typed builder went away: if its message is unfinished, the next data frame ends it.
+    pub(crate) fn abandon(&mut self) {
+        self.abandoned = self.outgoing.is_some();
+    }
+
+    /// The type of a message a builder left unfinished, which the next data frame ends.
+    pub(crate) fn abandoned(&self) -> Option<Opcode> {
+        self.outgoing.filter(|_| self.abandoned)
+    }
+
+    /// RFC 6455 §5.4: a message ends with a frame whose FIN bit is set; one its sender
+    /// abandoned ends with an empty CONTINUATION frame, which adds nothing to it. Appends
+    /// that frame to `out` (through the extensions, which may have to end the message
+    /// too: permessage-deflate flushes its compressor).
+    pub(crate) fn end_abandoned(
+        &mut self,
+        key: Key,
+        hooks: Option<&mut dyn OutboundHooks>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SendError> {
+        let Some(kind) = self.abandoned() else {
+            return Ok(());
+        };
+        self.data(kind, &[], true, key, hooks, out)
+    }
+
+    /// [`end_abandoned`](Self::end_abandoned) into the buffer the next vectored frame
+    /// writes first, which is otherwise left empty.
+    pub(crate) fn end_abandoned_apart(
+        &mut self,
+        key: Key,
+        hooks: Option<&mut dyn OutboundHooks>,
+    ) -> Result<(), SendError> {
+        let mut ending = std::mem::take(&mut self.ending);
+        ending.clear();
+        let result = self.end_abandoned(key, hooks, &mut ending);
+        self.ending = ending;
+        result
     }
 
     /// Appends a data frame of a `kind` (TEXT or BINARY) message to `out`.
@@ -66,6 +116,7 @@ impl Sender {
         let opcode = self.data_opcode(kind)?;
         self.frame(opcode, payload, fin, key, hooks, out)?;
         self.outgoing = (!fin).then_some(kind);
+        self.abandoned = false;
         Ok(())
     }
 
@@ -79,8 +130,29 @@ impl Sender {
         hooks: Option<&mut dyn OutboundHooks>,
         out: &mut Vec<u8>,
     ) -> Result<(), SendError> {
+        self.check_not_closed(opcode)?;
         check_control_payload(opcode, payload.len())?;
-        self.frame(opcode, payload, true, key, hooks, out)
+        self.frame(opcode, payload, true, key, hooks, out)?;
+        if opcode == Opcode::Close {
+            self.closed = true;
+        }
+        Ok(())
+    }
+
+    /// Whether a close frame was sent.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after sending a
+    /// Close frame", and the closing handshake has one close frame per side; a ping would
+    /// ask for a pong the peer no longer sends. So after a close, nothing is sent.
+    #[inline]
+    fn check_not_closed(&self, opcode: Opcode) -> Result<(), SendError> {
+        if self.closed {
+            return Err(SendError::AfterClose { opcode });
+        }
+        Ok(())
     }
 
     /// A data frame as a header and a payload slice. The payload is the caller's own bytes
@@ -102,6 +174,7 @@ impl Sender {
             None => (first_byte(fin, RsvBits::NONE, opcode), false),
         };
         self.outgoing = (!fin).then_some(kind);
+        self.abandoned = false;
         let body: &[u8] = match (transformed, key) {
             (false, None) => payload,
             (false, Some(key)) => {
@@ -115,13 +188,14 @@ impl Sender {
                 &self.scratch
             }
         };
-        Ok(VectoredFrame::new(first, key, body))
+        Ok(VectoredFrame::new(&self.ending, first, key, body))
     }
 
     /// RFC 6455 §5.4: the opcode of the next data frame of a `kind` message: its own to
     /// begin the message, CONTINUATION to go on with it, and no other message inside it.
     #[inline]
     fn data_opcode(&self, kind: Opcode) -> Result<Opcode, SendError> {
+        self.check_not_closed(kind)?;
         match self.outgoing {
             None => Ok(kind),
             Some(open) if open == kind => Ok(Opcode::Continuation),

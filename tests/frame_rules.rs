@@ -395,30 +395,22 @@ fn control_payloads_over_125_bytes_are_refused() {
     assert_eq!(server.ping(&[0; 125]).unwrap().len(), 127);
 }
 
+/// Each close on a fresh protocol: a protocol sends one close (`tests/send_rules.rs`).
 #[test]
 fn close_follows_the_seed() {
-    let mut server = FrameProtocol::<Server>::new(());
-    assert_eq!(server.close(None, None).unwrap(), b"\x88\x00");
+    let close = |code, reason| FrameProtocol::<Server>::new(()).close(code, reason);
+    assert_eq!(close(None, None).unwrap(), b"\x88\x00");
     assert_eq!(
-        server
-            .close(Some(CloseReason::NO_STATUS_RCVD), None)
-            .unwrap(),
+        close(Some(CloseReason::NO_STATUS_RCVD), None).unwrap(),
         b"\x88\x00"
     );
     assert_eq!(
-        server
-            .close(Some(CloseReason::TLS_HANDSHAKE_FAILED), None)
-            .unwrap(),
+        close(Some(CloseReason::TLS_HANDSHAKE_FAILED), None).unwrap(),
         b"\x88\x02\x03\xe8"
     );
-    assert_eq!(
-        server.close(None, Some("why")),
-        Err(SendError::ReasonWithoutCode)
-    );
+    assert_eq!(close(None, Some("why")), Err(SendError::ReasonWithoutCode));
     let long = "€".repeat(60);
-    let frame = server
-        .close(Some(CloseReason::GOING_AWAY), Some(&long))
-        .unwrap();
+    let frame = close(Some(CloseReason::GOING_AWAY), Some(&long)).unwrap();
     assert_eq!(frame[1] as usize, 2 + 123);
     assert!(std::str::from_utf8(&frame[4..]).is_ok());
 }

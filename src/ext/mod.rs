@@ -10,16 +10,21 @@ pub use extension::{Extension, ExtensionError, FrameContext, OutboundFrame};
 pub use list::ExtensionList;
 pub(crate) use list::{InboundHooks, OutboundHooks, inbound_hooks, outbound_hooks};
 
-/// Writes `[name, name]` for `Debug` output: the enabled extensions of a list.
-pub(crate) fn write_names<E: ExtensionList>(
-    list: &E,
-    f: &mut std::fmt::Formatter<'_>,
-) -> std::fmt::Result {
+/// The names of a list's enabled extensions, in list order.
+pub(crate) fn enabled_names<E: ExtensionList>(list: &E) -> Vec<&'static str> {
     let mut names = Vec::new();
     list.for_each_name(&mut |name, enabled| {
         if enabled {
             names.push(name);
         }
     });
-    write!(f, "[{}]", names.join(", "))
+    names
+}
+
+/// Writes `[name, name]` for `Debug` output: the enabled extensions of a list.
+pub(crate) fn write_names<E: ExtensionList>(
+    list: &E,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    write!(f, "[{}]", enabled_names(list).join(", "))
 }

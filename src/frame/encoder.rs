@@ -56,7 +56,7 @@ pub(crate) fn encode_raw(first_byte: u8, mask: Option<[u8; 4]>, payload: &[u8], 
     }
 }
 
-/// A frame to write as two slices, its header then its payload: with
+/// A frame to write as slices, its header then its payload: with
 /// [`Write::write_vectored`](std::io::Write::write_vectored) (one `writev` system call), the
 /// payload goes from the caller's memory to the socket without being copied into a buffer
 /// first. [`FrameProtocol::send_data_vectored`](crate::FrameProtocol::send_data_vectored)
@@ -64,6 +64,8 @@ pub(crate) fn encode_raw(first_byte: u8, mask: Option<[u8; 4]>, payload: &[u8], 
 #[must_use = "a frame is sent only when its bytes are written"]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VectoredFrame<'a> {
+    /// Whole frames written before this one: the end of a message whose builder was dropped.
+    before: &'a [u8],
     head: [u8; MAX_HEADER_LEN],
     head_len: usize,
     payload: &'a [u8],
@@ -72,13 +74,26 @@ pub struct VectoredFrame<'a> {
 impl<'a> VectoredFrame<'a> {
     /// The header (RFC 6455 §5.2) for `payload`, masked with `mask` if given (the payload
     /// must then be masked already).
-    pub(crate) fn new(first_byte: u8, mask: Option<[u8; 4]>, payload: &'a [u8]) -> Self {
+    pub(crate) fn new(
+        before: &'a [u8],
+        first_byte: u8,
+        mask: Option<[u8; 4]>,
+        payload: &'a [u8],
+    ) -> Self {
         let (head, head_len) = header_bytes(first_byte, mask, payload.len());
         VectoredFrame {
+            before,
             head,
             head_len,
             payload,
         }
+    }
+
+    /// Bytes that go on the wire before the frame: empty, unless a typed message builder
+    /// was dropped before its last fragment; then the empty final fragment that ends its
+    /// message (see [`MessageBuilder`](crate::MessageBuilder)).
+    pub fn before(&self) -> &'a [u8] {
+        self.before
     }
 
     /// The frame's header: 2 to 14 bytes.
@@ -91,9 +106,9 @@ impl<'a> VectoredFrame<'a> {
         self.payload
     }
 
-    /// The frame's length on the wire.
+    /// The length on the wire, [`before`](Self::before) included.
     pub fn len(&self) -> usize {
-        self.head_len + self.payload.len()
+        self.before.len() + self.head_len + self.payload.len()
     }
 
     /// Whether the frame is empty: never, a header has at least 2 bytes.
@@ -101,9 +116,14 @@ impl<'a> VectoredFrame<'a> {
         false
     }
 
-    /// The header and the payload, for [`Write::write_vectored`](std::io::Write::write_vectored).
-    pub fn io_slices(&self) -> [IoSlice<'_>; 2] {
-        [IoSlice::new(self.header()), IoSlice::new(self.payload)]
+    /// [`before`](Self::before), the header and the payload, for
+    /// [`Write::write_vectored`](std::io::Write::write_vectored).
+    pub fn io_slices(&self) -> [IoSlice<'_>; 3] {
+        [
+            IoSlice::new(self.before),
+            IoSlice::new(self.header()),
+            IoSlice::new(self.payload),
+        ]
     }
 
     /// Writes the whole frame with vectored writes, however many the writer needs.
@@ -124,6 +144,7 @@ impl<'a> VectoredFrame<'a> {
     /// Appends the whole frame to `out`.
     pub fn append_to(&self, out: &mut Vec<u8>) {
         out.reserve(self.len());
+        out.extend_from_slice(self.before);
         out.extend_from_slice(self.header());
         out.extend_from_slice(self.payload);
     }

@@ -53,6 +53,26 @@ impl MessageKind for BinaryKind {
 /// Sends one message in fragments. It borrows the protocol mutably, so no other data
 /// message can start while it lives; [`finish`](MessageBuilder::finish) consumes it.
 ///
+/// A builder dropped before its last fragment (an early return with `?`, say) leaves its
+/// message open on the wire, and the peer waiting for the rest (RFC 6455 §5.4). The protocol
+/// does not stay stuck in it: the next data frame it sends, by any method, is preceded by
+/// an empty final CONTINUATION frame that ends the message with nothing added. Until then
+/// [`outgoing_message`](FrameProtocol::outgoing_message) still reports it. A builder that
+/// sent no fragment leaves nothing behind.
+///
+/// ```
+/// use wsproto::{FrameProtocol, Server};
+/// let mut proto = FrameProtocol::<Server>::new(());
+/// let mut out = Vec::new();
+/// let mut message = proto.text_message()?;
+/// message.fragment("Hel", &mut out)?;
+/// drop(message); // no `finish`
+/// proto.send_data_into(&b"next"[..], true, &mut out)?;
+/// // The text message, ended by an empty final fragment, then the binary one.
+/// assert_eq!(out, b"\x01\x03Hel\x80\x00\x82\x04next");
+/// # Ok::<(), wsproto::SendError>(())
+/// ```
+///
 /// ```
 /// use wsproto::{FrameProtocol, Server};
 /// let mut proto = FrameProtocol::<Server>::new(());
@@ -96,7 +116,14 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
 
 impl<'p, R: Role, E: ExtensionList, K: MessageKind> MessageBuilder<'p, R, E, K> {
     pub(crate) fn start(proto: &'p mut FrameProtocol<R, E>) -> Result<Self, SendError> {
-        if let Some(open) = proto.outgoing_message() {
+        if proto.close_sent() {
+            return Err(SendError::AfterClose { opcode: K::OPCODE });
+        }
+        // A message whose builder was dropped is ended by this one's first fragment.
+        if let Some(open) = proto
+            .outgoing_message()
+            .filter(|_| !proto.message_abandoned())
+        {
             return Err(SendError::MessageInProgress { open });
         }
         Ok(MessageBuilder {
@@ -125,5 +152,12 @@ impl<'p, R: Role, E: ExtensionList, K: MessageKind> MessageBuilder<'p, R, E, K> 
     /// Appends a pong between fragments.
     pub fn pong(&mut self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), SendError> {
         self.proto.pong_into(payload, out)
+    }
+}
+
+/// Gone before its last fragment: the protocol ends the message with its next data frame.
+impl<R: Role, E: ExtensionList, K: MessageKind> Drop for MessageBuilder<'_, R, E, K> {
+    fn drop(&mut self) {
+        self.proto.abandon_message();
     }
 }

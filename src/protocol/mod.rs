@@ -304,10 +304,21 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         fin: bool,
     ) -> Result<VectoredFrame<'s>, SendError> {
         let data = data.into();
+        let key = self.ending_key()?;
+        let hooks = outbound_hooks(&mut self.extensions);
+        self.sender.end_abandoned_apart(key, hooks)?;
         let key = R::next_key(&mut self.keys)?;
         let hooks = outbound_hooks(&mut self.extensions);
         self.sender
             .data_vectored(data.opcode(), data.bytes(), fin, key, hooks)
+    }
+
+    /// A masking key for the frame that ends an abandoned message, if there is one to end.
+    fn ending_key(&mut self) -> Result<Option<[u8; 4]>, SendError> {
+        match self.sender.abandoned() {
+            Some(_) => R::next_key(&mut self.keys),
+            None => Ok(None),
+        }
     }
 
     #[inline]
@@ -318,9 +329,31 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         fin: bool,
         out: &mut Vec<u8>,
     ) -> Result<(), SendError> {
+        if self.sender.abandoned().is_some() {
+            self.end_abandoned(out)?;
+        }
         let key = R::next_key(&mut self.keys)?;
         let hooks = outbound_hooks(&mut self.extensions);
         self.sender.data(kind, payload, fin, key, hooks, out)
+    }
+
+    /// Ends the message a dropped builder left unfinished (see [`builder::MessageBuilder`]): out of
+    /// line, since it is rare.
+    #[inline(never)]
+    fn end_abandoned(&mut self, out: &mut Vec<u8>) -> Result<(), SendError> {
+        let key = R::next_key(&mut self.keys)?;
+        let hooks = outbound_hooks(&mut self.extensions);
+        self.sender.end_abandoned(key, hooks, out)
+    }
+
+    /// A typed builder went away (see [`builder::MessageBuilder`]).
+    pub(crate) fn abandon_message(&mut self) {
+        self.sender.abandon();
+    }
+
+    /// Whether the unfinished message lost its builder.
+    pub(crate) fn message_abandoned(&self) -> bool {
+        self.sender.abandoned().is_some()
     }
 
     /// Encodes a ping (RFC 6455 §5.5.2); the payload is at most 125 bytes.
@@ -350,6 +383,19 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// Encodes a close frame (RFC 6455 §5.5.1). A reason needs a code; the local-only codes
     /// become `NORMAL_CLOSURE` (`NO_STATUS_RCVD` sends no code at all); the reason is cut to
     /// fit 125 bytes without splitting a character.
+    ///
+    /// Nothing is sent after it: a later data frame, ping, pong or second close is refused
+    /// with [`SendError::AfterClose`] (RFC 6455 §5.5.1). Receiving goes on, for the peer's
+    /// answering close.
+    ///
+    /// ```
+    /// use wsproto::{CloseReason, FrameProtocol, SendError, Server};
+    /// let mut server = FrameProtocol::<Server>::new(());
+    /// server.close(Some(CloseReason::NORMAL_CLOSURE), None)?;
+    /// assert!(matches!(server.send_data("late", true), Err(SendError::AfterClose { .. })));
+    /// assert!(server.close_sent());
+    /// # Ok::<(), SendError>(())
+    /// ```
     pub fn close(
         &mut self,
         code: Option<CloseReason>,
@@ -367,18 +413,38 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         reason: Option<&str>,
         out: &mut Vec<u8>,
     ) -> Result<(), SendError> {
+        // The state's refusal first: after a close, any close is refused, valid or not.
+        if self.close_sent() {
+            return Err(SendError::AfterClose {
+                opcode: Opcode::Close,
+            });
+        }
         let payload = close_payload(code, reason)?;
         self.send_control(Opcode::Close, &payload, out)
     }
 
-    /// The type of the message being sent, if one is unfinished.
+    /// The type of the message being sent, if one is unfinished: also one whose builder was
+    /// dropped before its last fragment, until the next data frame ends it.
     pub fn outgoing_message(&self) -> Option<Opcode> {
         self.sender.outgoing()
+    }
+
+    /// Whether a close frame was sent: then nothing more can be (RFC 6455 §5.5.1).
+    pub fn close_sent(&self) -> bool {
+        self.sender.is_closed()
     }
 
     /// The extensions.
     pub fn extensions(&self) -> &E {
         &self.extensions
+    }
+
+    /// The names of the extensions in force, in list order: those the handshake (or
+    /// [`PerMessageDeflate::negotiated`](crate::deflate::PerMessageDeflate::negotiated))
+    /// enabled. An extension in the list that was never negotiated is not among them: it
+    /// transforms nothing and claims no RSV bit.
+    pub fn enabled_extensions(&self) -> Vec<&'static str> {
+        crate::ext::enabled_names(&self.extensions)
     }
 
     /// The extensions, mutably.
