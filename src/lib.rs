@@ -72,8 +72,8 @@ pub use close_code::CloseReason;
 pub use connection::{
     BytesMessage, ClientHandshake, ClientHandshakeOutcome, CloseConnection, ClosingConnection,
     Connection, ConnectionError, ConnectionState, Event, Events, IncomingRequest,
-    LocalProtocolError, OpenConnection, Ping, Pong, ServerHandshake, ServerHandshakeError,
-    ServerHandshakeOutcome, TextMessage, WSConnection, WsEvents,
+    LocalProtocolError, OpenConnection, Ping, PingPolicy, Pong, ServerHandshake,
+    ServerHandshakeError, ServerHandshakeOutcome, TextMessage, WSConnection, WsEvents,
 };
 pub use error::{ParseFailed, SendError};
 #[cfg(feature = "deflate")]

@@ -4,7 +4,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use wsproto::{Client, FrameProtocol, Server};
+use wsproto::{Client, Connection, Event, FrameProtocol, Ping, PingPolicy, Server};
 
 struct Counting;
 
@@ -190,4 +190,37 @@ fn a_drained_protocol_holds_at_most_a_kibibyte() {
             after_small + after_large
         );
     }
+}
+
+/// A peer floods pings while the application writes nothing (the RUSTSEC-2020-0043
+/// pattern): under `PingPolicy::AnswerLatest` the connection owes one pong, for the latest
+/// ping (RFC 6455 §5.5.3), and holds no heap for it, however many pings came.
+#[test]
+fn a_ping_flood_holds_one_pong() {
+    let mut client = Connection::<Client>::new(());
+    let mut wire = Vec::new();
+    for i in 0..10_000u32 {
+        let payload = bytes::Bytes::copy_from_slice(&[i as u8; 125]);
+        client.send_into(Ping { payload }, &mut wire).unwrap();
+    }
+    let mut server = Connection::<Server>::new(()).with_ping_policy(PingPolicy::AnswerLatest);
+    let mut pings = 0;
+    let held = held_after(|| {
+        for read in wire.chunks(16 << 10) {
+            server.receive_data(Some(read)).unwrap();
+            pings += server
+                .events()
+                .filter(|event| matches!(event, Event::Ping(_)))
+                .count();
+        }
+    });
+    assert_eq!(pings, 10_000);
+    assert!(held <= 1024, "{held} bytes held after 10,000 pings");
+    assert!(server.pong_owed());
+    let mut out = Vec::new();
+    assert!(server.take_pong_into(&mut out).unwrap());
+    assert_eq!(out[..2], [0x8a, 125], "one pong frame");
+    assert_eq!(out[2..], [(9_999u32 as u8); 125], "for the latest ping");
+    assert!(!server.take_pong_into(&mut out).unwrap());
+    assert_eq!(out.len(), 127, "and only one");
 }

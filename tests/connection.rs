@@ -560,3 +560,41 @@ fn a_protocol_error_marks_the_connection_failed_but_a_close_does_not() {
     events(&mut server);
     assert!(server.is_failed());
 }
+
+/// The ping policies: by default the application answers (nothing is owed); under
+/// `AnswerLatest` the pong for the latest ping is owed until written, and dropped once a
+/// close was sent (RFC 6455 §5.5.1: nothing after it).
+#[test]
+fn pongs_owed_under_each_ping_policy() {
+    use wsproto::{Connection, PingPolicy};
+    let ping = |payload: &'static str| {
+        Connection::<Client>::new(())
+            .send(Ping {
+                payload: payload.into(),
+            })
+            .unwrap()
+    };
+    let mut manual = Connection::<Server>::new(());
+    manual.receive_data(Some(&ping("a"))).unwrap();
+    assert!(
+        matches!(&manual.events().collect::<Vec<_>>()[..], [Event::Ping(p)] if p.payload == "a")
+    );
+    assert!(!manual.pong_owed());
+    assert!(!manual.take_pong_into(&mut Vec::new()).unwrap());
+
+    let mut latest = Connection::<Server>::new(()).with_ping_policy(PingPolicy::AnswerLatest);
+    latest.receive_data(Some(&ping("a"))).unwrap();
+    assert!(
+        !latest.pong_owed(),
+        "owed only once the ping was taken as an event"
+    );
+    latest.events().for_each(drop);
+    assert!(latest.pong_owed());
+    latest
+        .send(CloseConnection::new(CloseReason::NORMAL_CLOSURE))
+        .unwrap();
+    assert!(!latest.pong_owed());
+    let mut out = Vec::new();
+    assert!(!latest.take_pong_into(&mut out).unwrap());
+    assert!(out.is_empty(), "no pong after our close");
+}

@@ -2,15 +2,14 @@
 //! §5-§7), as Python wsproto's `Connection`. No handshake: use it where the handshake
 //! happened elsewhere (RFC 8441 over HTTP/2), or through [`WSConnection`](crate::WSConnection).
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use crate::close_code::CloseReason;
+use crate::connection::ping::PendingPong;
 use crate::connection::{
-    BytesMessage, CloseConnection, ConnectionState, Event, LocalProtocolError, Ping, Pong,
-    TextMessage,
+    BytesMessage, CloseConnection, ConnectionState, Event, LocalProtocolError, Ping, PingPolicy,
+    Pong, TextMessage,
 };
-use crate::error::SendError;
 use crate::ext::ExtensionList;
 use crate::frame::encoder::VectoredFrame;
 use crate::frame::{Frame, Payload};
@@ -41,8 +40,16 @@ use crate::role::Role;
 pub struct Connection<R: Role, E: ExtensionList = ()> {
     proto: FrameProtocol<R, E>,
     state: ConnectionState,
-    queued: VecDeque<Event>,
+    /// The stream ended (`receive_data(None)`): once what arrived before it is taken, the
+    /// end is reported, if no close was.
+    ended: bool,
+    /// A `CloseConnection` event was produced: the peer's close, or an error. There is one
+    /// per connection.
+    close_reported: bool,
     failed: bool,
+    ping_policy: PingPolicy,
+    /// Under [`PingPolicy::AnswerLatest`], the pong owed for the latest ping.
+    pending_pong: Option<PendingPong>,
 }
 
 impl<R: Role, E: ExtensionList> Connection<R, E> {
@@ -61,8 +68,11 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
         let mut connection = Connection {
             proto,
             state: ConnectionState::Open,
-            queued: VecDeque::new(),
+            ended: false,
+            close_reported: false,
             failed: false,
+            ping_policy: PingPolicy::default(),
+            pending_pong: None,
         };
         connection.proto.receive_bytes(trailing_data);
         connection
@@ -75,6 +85,48 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
             FrameProtocol::with_limits(extensions, limits),
             trailing_data,
         )
+    }
+
+    /// With this [`PingPolicy`]: `AnswerLatest` keeps one pong, for the latest ping.
+    ///
+    /// ```
+    /// use wsproto::{Client, Connection, Ping, PingPolicy, Server};
+    /// let mut client = Connection::<Client>::new(());
+    /// let mut server = Connection::<Server>::new(()).with_ping_policy(PingPolicy::AnswerLatest);
+    /// for payload in ["1", "2", "3"] {
+    ///     let ping = client.send(Ping { payload: payload.into() })?;
+    ///     server.receive_data(Some(&ping))?;
+    /// }
+    /// server.events().for_each(drop); // three Ping events
+    /// let mut out = Vec::new();
+    /// assert!(server.take_pong_into(&mut out)?);
+    /// assert_eq!(out, b"\x8a\x013"); // one pong, for the latest
+    /// assert!(!server.take_pong_into(&mut out)?);
+    /// # Ok::<(), wsproto::LocalProtocolError>(())
+    /// ```
+    pub fn with_ping_policy(mut self, policy: PingPolicy) -> Self {
+        self.ping_policy = policy;
+        self
+    }
+
+    /// Writes the pong owed for the latest ping (under [`PingPolicy::AnswerLatest`]) to
+    /// `out`; `false` if none is owed. Call it after taking events, before writing. A pong
+    /// owed when the connection stops being open (a close was sent or received) is
+    /// dropped: the closing handshake answers instead.
+    pub fn take_pong_into(&mut self, out: &mut Vec<u8>) -> Result<bool, LocalProtocolError> {
+        let Some(pong) = self.pending_pong.take() else {
+            return Ok(false);
+        };
+        if self.state != ConnectionState::Open {
+            return Ok(false);
+        }
+        self.proto.pong_into(pong.payload(), out)?;
+        Ok(true)
+    }
+
+    /// Whether a pong is owed (under [`PingPolicy::AnswerLatest`]).
+    pub fn pong_owed(&self) -> bool {
+        self.pending_pong.is_some() && self.state == ConnectionState::Open
     }
 
     /// The state.
@@ -100,22 +152,23 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
         &mut self.proto
     }
 
-    /// Feeds received bytes; `None` means the stream ended, which queues a
-    /// `CloseConnection` with 1006 (`ABNORMAL_CLOSURE`, RFC 6455 §7.1.5) and closes.
+    /// Feeds received bytes; `None` means the stream ended, and the state becomes `Closed`.
     /// Bytes after the peer's close are ignored; bytes after `Closed` are an error.
+    ///
+    /// After the events of what arrived before the end, the end itself is reported as a
+    /// `CloseConnection` with 1006 (`ABNORMAL_CLOSURE`), but only if no close frame was
+    /// received (RFC 6455 §7.1.5) and no error was reported: a connection has one close
+    /// event. (Python wsproto reports 1006 after a clean close too.)
     pub fn receive_data(&mut self, data: Option<&[u8]>) -> Result<(), LocalProtocolError> {
         let Some(data) = data else {
-            self.queued
-                .push_back(Event::CloseConnection(CloseConnection::new(
-                    CloseReason::ABNORMAL_CLOSURE,
-                )));
+            self.ended = true;
             self.state = ConnectionState::Closed;
             return Ok(());
         };
         match self.state {
             ConnectionState::Open | ConnectionState::LocalClosing => self.proto.receive_bytes(data),
             ConnectionState::Closed => {
-                return Err(LocalProtocolError::new("connection already closed"));
+                return Err(LocalProtocolError::AlreadyClosed);
             }
             _ => {}
         }
@@ -130,13 +183,12 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
 
     /// The next event, if any.
     pub fn next_event(&mut self) -> Option<Event> {
-        if let Some(event) = self.queued.pop_front() {
-            return Some(event);
-        }
         match self.proto.next_frame() {
-            Ok(frame) => frame.map(|frame| self.frame_event(frame)),
+            Ok(Some(frame)) => Some(self.frame_event(frame)),
+            Ok(None) => self.end_of_stream(),
             Err(error) => {
                 self.failed = true;
+                self.close_reported = true;
                 Some(Event::CloseConnection(CloseConnection {
                     code: error.code(),
                     reason: Some(error.message().to_owned()),
@@ -145,14 +197,28 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
         }
     }
 
+    /// RFC 6455 §7.1.5: a stream that ended without a close frame closed with 1006.
+    fn end_of_stream(&mut self) -> Option<Event> {
+        if !self.ended || self.close_reported {
+            return None;
+        }
+        self.close_reported = true;
+        Some(Event::CloseConnection(CloseConnection::new(
+            CloseReason::ABNORMAL_CLOSURE,
+        )))
+    }
+
     fn frame_event(&mut self, frame: Frame) -> Event {
         let (frame_finished, message_finished) = (frame.frame_finished, frame.message_finished);
         match frame.payload {
             Payload::Close(code, reason) => {
-                self.state = if self.state == ConnectionState::LocalClosing {
-                    ConnectionState::Closed
-                } else {
-                    ConnectionState::RemoteClosing
+                self.close_reported = true;
+                self.state = match self.state {
+                    // Both closes are exchanged, or the stream already ended.
+                    ConnectionState::LocalClosing | ConnectionState::Closed => {
+                        ConnectionState::Closed
+                    }
+                    _ => ConnectionState::RemoteClosing,
                 };
                 Event::CloseConnection(CloseConnection {
                     code,
@@ -165,7 +231,12 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
                 message_finished,
             }),
             Payload::Bytes(payload) => match frame.opcode {
-                Opcode::Ping => Event::Ping(Ping { payload }),
+                Opcode::Ping => {
+                    if self.ping_policy == PingPolicy::AnswerLatest {
+                        self.pending_pong = PendingPong::for_ping(&payload);
+                    }
+                    Event::Ping(Ping { payload })
+                }
                 Opcode::Pong => Event::Pong(Pong { payload }),
                 _ => Event::BytesMessage(BytesMessage {
                     data: payload,
@@ -214,7 +285,7 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
             }
             other => return Err(LocalProtocolError::not_in_state(other.name(), self.state)),
         };
-        sent.map_err(|e| LocalProtocolError::new(e.to_string()))
+        Ok(sent?)
     }
 }
 
@@ -232,12 +303,6 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
             return Err(LocalProtocolError::not_in_state("a message", self.state));
         }
         Ok(self.proto.send_data_vectored(data, fin)?)
-    }
-}
-
-impl From<SendError> for LocalProtocolError {
-    fn from(error: SendError) -> Self {
-        LocalProtocolError::new(error.to_string())
     }
 }
 

@@ -6,6 +6,7 @@
 mod connection;
 mod error;
 mod events;
+mod ping;
 mod state;
 mod typed;
 mod ws_connection;
@@ -13,6 +14,7 @@ mod ws_connection;
 pub use connection::{Connection, Events};
 pub use error::LocalProtocolError;
 pub use events::{BytesMessage, CloseConnection, Event, Ping, Pong, TextMessage};
+pub use ping::PingPolicy;
 pub use state::ConnectionState;
 pub use typed::{
     ClientHandshake, ClientHandshakeOutcome, ClosingConnection, IncomingRequest, OpenConnection,
@@ -24,6 +26,7 @@ use crate::handshake::RemoteProtocolError;
 
 /// Either side's protocol error, from [`WSConnection::receive_data`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConnectionError {
     /// The application did something the state forbids.
     #[error(transparent)]

@@ -5,8 +5,8 @@
 //! not compile.
 
 use crate::connection::{
-    BytesMessage, CloseConnection, Connection, ConnectionError, ConnectionState, Event, Events,
-    LocalProtocolError, Ping, Pong, TextMessage, WSConnection,
+    CloseConnection, Connection, ConnectionError, ConnectionState, Event, Events,
+    LocalProtocolError, WSConnection,
 };
 use crate::ext::ExtensionList;
 use crate::handshake::{AcceptConnection, RejectConnection, Request};
@@ -22,7 +22,7 @@ use crate::role::{Client, Role, Server};
 /// let (mut server, answer) = incoming.accept(AcceptConnection::default())?;
 /// let ClientHandshakeOutcome::Accepted(mut client, _) = handshake.receive_data(&answer)? else { panic!() };
 /// server.receive_data(Some(&client.send_text("hello")?))?;
-/// let (closing, close_bytes) = client.close(wsproto::CloseConnection::new(wsproto::CloseReason::NORMAL_CLOSURE));
+/// let (closing, close_bytes) = client.close(wsproto::CloseConnection::new(wsproto::CloseReason::NORMAL_CLOSURE))?;
 /// # let _ = (closing, close_bytes);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -70,7 +70,11 @@ impl<E: ExtensionList> ClientHandshake<E> {
                     OpenConnection { connection },
                     accept,
                 )),
-                None => Err(LocalProtocolError::new("accepted without a connection").into()),
+                None => Err(LocalProtocolError::not_in_state(
+                    "AcceptConnection",
+                    ConnectionState::Closed,
+                )
+                .into()),
             },
             Some(Event::RejectConnection(reject)) => {
                 Ok(ClientHandshakeOutcome::Rejected(reject, self.ws))
@@ -160,7 +164,10 @@ impl<E: ExtensionList> IncomingRequest<E> {
         let connection = self
             .ws
             .into_connection()
-            .ok_or_else(|| LocalProtocolError::new("accept did not open the connection"))?;
+            .ok_or(LocalProtocolError::not_in_state(
+                "AcceptConnection",
+                ConnectionState::Closed,
+            ))?;
         Ok((OpenConnection { connection }, bytes))
     }
 
@@ -182,7 +189,7 @@ impl<E: ExtensionList> IncomingRequest<E> {
 /// ```compile_fail
 /// # use wsproto::{CloseConnection, CloseReason, Connection, OpenConnection, Server};
 /// # fn f(open: OpenConnection<Server>) {
-/// let (mut closing, _) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+/// let (mut closing, _) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE)).unwrap();
 /// closing.send_text("after close");
 /// # }
 /// ```
@@ -198,9 +205,7 @@ impl<R: Role, E: ExtensionList> OpenConnection<R, E> {
             ConnectionState::Open | ConnectionState::RemoteClosing => {
                 Ok(OpenConnection { connection })
             }
-            other => Err(LocalProtocolError::new(format!(
-                "a connection in state {other} is not open"
-            ))),
+            other => Err(LocalProtocolError::not_in_state("a message", other)),
         }
     }
 
@@ -220,29 +225,28 @@ impl<R: Role, E: ExtensionList> OpenConnection<R, E> {
         self.connection.events()
     }
 
-    /// Encodes a whole text message.
+    /// Encodes a whole text message, straight from `text` (no copy before the frame's).
     pub fn send_text(&mut self, text: &str) -> Result<Vec<u8>, LocalProtocolError> {
-        self.connection.send(TextMessage::new(text.to_owned()))
+        self.ensure_open()?;
+        Ok(self.connection.protocol_mut().send_data(text, true)?)
     }
 
-    /// Encodes a whole binary message.
+    /// Encodes a whole binary message, straight from `data`.
     pub fn send_binary(&mut self, data: &[u8]) -> Result<Vec<u8>, LocalProtocolError> {
-        self.connection
-            .send(BytesMessage::new(bytes::Bytes::copy_from_slice(data)))
+        self.ensure_open()?;
+        Ok(self.connection.protocol_mut().send_data(data, true)?)
     }
 
-    /// Encodes a ping.
+    /// Encodes a ping (RFC 6455 §5.5.2).
     pub fn ping(&mut self, payload: &[u8]) -> Result<Vec<u8>, LocalProtocolError> {
-        self.connection.send(Ping {
-            payload: bytes::Bytes::copy_from_slice(payload),
-        })
+        self.ensure_open()?;
+        Ok(self.connection.protocol_mut().ping(payload)?)
     }
 
-    /// Encodes a pong.
+    /// Encodes a pong (RFC 6455 §5.5.3).
     pub fn pong(&mut self, payload: &[u8]) -> Result<Vec<u8>, LocalProtocolError> {
-        self.connection.send(Pong {
-            payload: bytes::Bytes::copy_from_slice(payload),
-        })
+        self.ensure_open()?;
+        Ok(self.connection.protocol_mut().pong(payload)?)
     }
 
     /// Starts a fragmented text message (a typed builder; see
@@ -265,16 +269,21 @@ impl<R: Role, E: ExtensionList> OpenConnection<R, E> {
         }
     }
 
-    /// Sends the close (or answers the peer's): returns the closing connection and the bytes
-    /// to write, empty if the stream had already ended.
-    pub fn close(mut self, close: CloseConnection) -> (ClosingConnection<R, E>, Vec<u8>) {
-        let bytes = self.connection.send(close).unwrap_or_default();
-        (
-            ClosingConnection {
-                connection: self.connection,
-            },
-            bytes,
-        )
+    /// Sends the close (or answers the peer's, RFC 6455 §5.5.1): returns the closing
+    /// connection and the close frame's bytes, which must be written.
+    ///
+    /// An error (the stream had already ended, the client's masking-key source failed)
+    /// means there is no close frame to write: close the transport. The result is
+    /// `#[must_use]`, as every `Result` is: the bytes cannot be dropped unnoticed.
+    pub fn close(
+        mut self,
+        close: CloseConnection,
+    ) -> Result<(ClosingConnection<R, E>, Vec<u8>), LocalProtocolError> {
+        let bytes = self.connection.send(close)?;
+        let closing = ClosingConnection {
+            connection: self.connection,
+        };
+        Ok((closing, bytes))
     }
 
     /// The untyped connection, with the event API.

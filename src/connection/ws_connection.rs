@@ -266,10 +266,15 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
                 let extensions = hs
                     .extensions
                     .as_mut()
-                    .ok_or_else(|| LocalProtocolError::new("no extensions"))?;
+                    .ok_or(LocalProtocolError::not_in_state("Request", hs.state))?;
                 hs.offer = Some(write_request(&request, extensions, out)?);
-                self.client_progress()
-                    .map_err(|e| LocalProtocolError::new(e.to_string()))
+                // Bytes that came before the request are its answer only now.
+                self.client_progress().map_err(|error| match error {
+                    ConnectionError::Local(error) => error,
+                    ConnectionError::Remote(error) => LocalProtocolError::Handshake {
+                        message: format!("the response that came before the request: {error}"),
+                    },
+                })
             }
             Event::AcceptConnection(accept)
                 if !R::IS_CLIENT && connecting && hs.request.is_some() =>
@@ -277,7 +282,10 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
                 let (Some((request, key)), Some(extensions)) =
                     (&hs.request, hs.extensions.as_mut())
                 else {
-                    return Err(LocalProtocolError::new("no request to accept"));
+                    return Err(LocalProtocolError::not_in_state(
+                        "AcceptConnection",
+                        hs.state,
+                    ));
                 };
                 write_accept(request, key, &accept, extensions, out)?;
                 self.open();

@@ -3,7 +3,7 @@
 use wsproto::{CloseConnection, CloseReason, OpenConnection, Server};
 
 fn after_close(open: OpenConnection<Server>) {
-    let (mut closing, _close_frame) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+    let (mut closing, _close_frame) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE)).unwrap();
     let _ = closing.send_text("too late");
 }
 

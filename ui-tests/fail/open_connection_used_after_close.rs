@@ -2,7 +2,7 @@
 use wsproto::{CloseConnection, CloseReason, OpenConnection, Server};
 
 fn after_close(mut open: OpenConnection<Server>) {
-    let (_closing, _close_frame) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+    let (_closing, _close_frame) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE)).unwrap();
     let _ = open.send_text("too late");
 }
 

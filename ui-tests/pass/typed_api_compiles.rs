@@ -53,7 +53,7 @@ fn connection_life() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     };
     server.receive_data(Some(&client.send_text("hello")?))?;
-    let (mut closing, _bytes) = client.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+    let (mut closing, _bytes) = client.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE))?;
     closing.receive_data(None)?;
     Ok(())
 }
