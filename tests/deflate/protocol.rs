@@ -316,3 +316,19 @@ fn a_disabled_deflate_leaves_frames_untouched() {
         CloseReason::PROTOCOL_ERROR
     );
 }
+
+/// `PerMessageDeflate::default()` without a handshake is in the list but not in force: it
+/// says so, sends uncompressed, and refuses RSV1 (not negotiated, RFC 6455 §5.2).
+#[test]
+fn an_unnegotiated_deflate_is_visibly_off() {
+    let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::default(),));
+    assert!(server.enabled_extensions().is_empty());
+    assert_eq!(format!("{server:?}"), "FrameProtocol<Server, []>");
+    assert_eq!(server.send_data("plain", true).unwrap(), b"\x81\x05plain");
+    let mut client =
+        FrameProtocol::<Client, _>::new((PerMessageDeflate::negotiated(Negotiated::default()),));
+    assert_eq!(client.enabled_extensions(), ["permessage-deflate"]);
+    server.receive_bytes(&client.send_data("compressed", true).unwrap());
+    let error = server.next_frame().unwrap_err();
+    assert_eq!(error.code(), CloseReason::PROTOCOL_ERROR, "{error}");
+}

@@ -49,6 +49,22 @@ use crate::rsv::RsvBits;
 /// on a control or continuation frame with 1002 (RFC 7692 §6.1). Window bits 8 are honoured
 /// (zlib cannot compress with an 8-bit window; a 9-bit zlib stream never reaches back more
 /// than 250 bytes, so it is valid for an 8-bit window: see [`MessageCompressor`]).
+///
+/// `PerMessageDeflate::default()` is `new(DeflateConfig::default())`: **disabled until a
+/// handshake negotiates it**. Put in a [`FrameProtocol`](crate::FrameProtocol)'s list
+/// without a handshake, it compresses nothing and refuses compressed frames (RSV1 is not
+/// negotiated, RFC 6455 §5.2); [`FrameProtocol::enabled_extensions`](crate::FrameProtocol::enabled_extensions)
+/// and the protocol's `Debug` output show which extensions are in force.
+///
+/// ```
+/// use wsproto::deflate::{Negotiated, PerMessageDeflate};
+/// use wsproto::{FrameProtocol, Server};
+/// let idle = FrameProtocol::<Server, _>::new((PerMessageDeflate::default(),));
+/// assert!(idle.enabled_extensions().is_empty());
+/// let agreed = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(Negotiated::default()),));
+/// assert_eq!(agreed.enabled_extensions(), ["permessage-deflate"]);
+/// assert_eq!(format!("{agreed:?}"), "FrameProtocol<Server, [permessage-deflate]>");
+/// ```
 #[derive(Debug, Default)]
 pub struct PerMessageDeflate {
     config: DeflateConfig,
