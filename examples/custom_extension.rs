@@ -11,8 +11,8 @@
 use bytes::{BufMut, BytesMut};
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
 use wsproto::{
-    Client, CloseReason, Extension, FrameContext, FrameProtocol, Header, OutboundFrame, RsvBits,
-    Server,
+    Client, CloseReason, Extension, FrameContext, FrameProtocol, FrameRefused, Header,
+    OutboundFrame, RsvBits, Server,
 };
 
 const TRAILER: usize = 4;
@@ -67,12 +67,15 @@ impl Extension for FnvTrailer {
         &mut self,
         _: &FrameContext,
         header: &Header,
-    ) -> Result<RsvBits, CloseReason> {
+    ) -> Result<RsvBits, FrameRefused> {
         if header.opcode.is_control() {
             self.active = false;
             // Control frames carry no trailer: RSV2 on one is a protocol error.
             return if header.rsv.rsv2 {
-                Err(CloseReason::PROTOCOL_ERROR)
+                Err(FrameRefused::new(
+                    CloseReason::PROTOCOL_ERROR,
+                    "RSV2 on a control frame, which carries no trailer",
+                ))
             } else {
                 Ok(RsvBits::NONE)
             };
@@ -91,7 +94,7 @@ impl Extension for FnvTrailer {
         &mut self,
         _: &FrameContext,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         if !self.active {
             return Ok(());
         }
@@ -111,17 +114,24 @@ impl Extension for FnvTrailer {
         _: &FrameContext,
         _fin: bool,
         _: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         // Bytes appended by an extension before us in the list (deflate's tail) went through
         // our inbound_payload already, so what is held back now must be the trailer.
         if !self.active || (self.tail.len() == TRAILER && self.tail[..] == self.hash.to_be_bytes())
         {
             return Ok(());
         }
-        Err(CloseReason::INVALID_FRAME_PAYLOAD_DATA)
+        Err(FrameRefused::new(
+            CloseReason::INVALID_FRAME_PAYLOAD_DATA,
+            "the trailer does not match the payload's hash",
+        ))
     }
 
-    fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), CloseReason> {
+    fn outbound(
+        &mut self,
+        _: &FrameContext,
+        frame: &mut OutboundFrame,
+    ) -> Result<(), FrameRefused> {
         if frame.opcode.is_control() {
             return Ok(());
         }

@@ -87,12 +87,12 @@ pub enum SendError {
     #[error("a close reason needs a close code (RFC 6455 §5.5.1)")]
     ReasonWithoutCode,
     /// An extension refused to encode the frame.
-    #[error("extension {name} could not encode the frame: close code {code}")]
+    #[error("extension {name} could not encode the frame: {refused}")]
     Extension {
         /// The extension's name.
         name: &'static str,
-        /// The close code it reported.
-        code: CloseReason,
+        /// The close code it reported, and why.
+        refused: FrameRefused,
     },
     /// An extension set an RSV bit its type does not claim (RFC 6455 §5.2).
     #[error(
@@ -104,6 +104,93 @@ pub enum SendError {
     },
     /// The masking key source failed (RFC 6455 §5.3 requires unpredictable keys, so the frame
     /// is not sent with a weaker one).
-    #[error("no masking key: {0}")]
-    MaskKey(String),
+    #[error(transparent)]
+    MaskKey(#[from] MaskKeyError),
+}
+
+/// A client's masking-key source could not produce a key: the operating system's random
+/// source failed, or a custom [`MaskKeySource`](crate::MaskKeySource) said so. RFC 6455 §5.3
+/// requires keys the peer cannot predict, so no frame is sent with a weaker one.
+///
+/// ```
+/// use wsproto::{MaskKeyError, MaskKeySource};
+/// struct Exhausted;
+/// impl MaskKeySource for Exhausted {
+///     fn next_key(&mut self) -> Result<[u8; 4], MaskKeyError> {
+///         Err(MaskKeyError::new("hardware RNG unavailable"))
+///     }
+/// }
+/// assert_eq!(MaskKeyError::new("x").to_string(), "no masking key: x");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no masking key: {reason}")]
+pub struct MaskKeyError {
+    reason: Cow<'static, str>,
+}
+
+impl MaskKeyError {
+    /// A failure, with what went wrong.
+    pub fn new(reason: impl Into<Cow<'static, str>>) -> Self {
+        MaskKeyError {
+            reason: reason.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// An extension's hook refused a frame: the close code the connection fails with (RFC 6455
+/// §7.1.7) and, if the extension gave one, why. A bare [`CloseReason`] converts into one,
+/// so a hook can `return Err(CloseReason::PROTOCOL_ERROR.into())`; the protocol then words
+/// the reason from the code.
+///
+/// ```
+/// use wsproto::{CloseReason, FrameRefused};
+/// let refused = FrameRefused::new(CloseReason::PROTOCOL_ERROR, "RSV3 on a control frame");
+/// assert_eq!(refused.code(), CloseReason::PROTOCOL_ERROR);
+/// assert_eq!(refused.reason(), Some("RSV3 on a control frame"));
+/// assert_eq!(FrameRefused::from(CloseReason::PROTOCOL_ERROR).reason(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameRefused {
+    code: CloseReason,
+    reason: Option<Cow<'static, str>>,
+}
+
+impl FrameRefused {
+    /// A refusal with the close code to send and why.
+    pub fn new(code: CloseReason, reason: impl Into<Cow<'static, str>>) -> Self {
+        FrameRefused {
+            code,
+            reason: Some(reason.into()),
+        }
+    }
+
+    /// The close code to send (RFC 6455 §7.4.1).
+    pub fn code(&self) -> CloseReason {
+        self.code
+    }
+
+    /// Why, in the extension's words, if it gave any.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+}
+
+impl From<CloseReason> for FrameRefused {
+    fn from(code: CloseReason) -> Self {
+        FrameRefused { code, reason: None }
+    }
+}
+
+impl std::fmt::Display for FrameRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.reason {
+            Some(reason) => write!(f, "{reason} (close code {})", self.code),
+            None => write!(f, "close code {}", self.code),
+        }
+    }
 }

@@ -75,7 +75,7 @@ pub use connection::{
     LocalProtocolError, OpenConnection, Ping, PingPolicy, Pong, ServerHandshake,
     ServerHandshakeError, ServerHandshakeOutcome, TextMessage, WSConnection, WsEvents,
 };
-pub use error::{ParseFailed, SendError};
+pub use error::{FrameRefused, MaskKeyError, ParseFailed, SendError};
 #[cfg(feature = "deflate")]
 pub use ext::deflate;
 #[cfg(feature = "deflate")]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::error::SendError;
+use crate::error::{MaskKeyError, SendError};
 
 /// A source of masking keys for a [`Client`](crate::Client). The default draws from the
 /// operating system's CSPRNG; plug in your own for deterministic tests.
@@ -17,11 +17,11 @@ use crate::error::SendError;
 /// ```
 pub trait MaskKeySource: Send {
     /// The key for the next frame.
-    fn next_key(&mut self) -> Result<[u8; 4], getrandom::Error>;
+    fn next_key(&mut self) -> Result<[u8; 4], MaskKeyError>;
 }
 
 impl<F: FnMut() -> [u8; 4] + Send> MaskKeySource for F {
-    fn next_key(&mut self) -> Result<[u8; 4], getrandom::Error> {
+    fn next_key(&mut self) -> Result<[u8; 4], MaskKeyError> {
         Ok(self())
     }
 }
@@ -48,9 +48,11 @@ impl Default for OsRandomKeys {
 
 impl OsRandomKeys {
     #[inline]
-    fn take(&mut self) -> Result<[u8; 4], getrandom::Error> {
+    fn take(&mut self) -> Result<[u8; 4], MaskKeyError> {
         if self.next == POOL_KEYS {
-            getrandom::fill(self.pool.as_flattened_mut())?;
+            getrandom::fill(self.pool.as_flattened_mut()).map_err(|error| {
+                MaskKeyError::new(format!("the OS random source failed: {error}"))
+            })?;
             self.next = 0;
         }
         // Each key is used once: wipe it from the pool.
@@ -62,7 +64,7 @@ impl OsRandomKeys {
 
 impl MaskKeySource for OsRandomKeys {
     #[inline]
-    fn next_key(&mut self) -> Result<[u8; 4], getrandom::Error> {
+    fn next_key(&mut self) -> Result<[u8; 4], MaskKeyError> {
         self.take()
     }
 }
@@ -104,7 +106,7 @@ impl MaskKeys {
                 return self.next_key();
             }
         };
-        key.map_err(|e| SendError::MaskKey(e.to_string()))
+        Ok(key?)
     }
 }
 

@@ -254,7 +254,7 @@ impl Sender {
         };
         let result = hooks
             .outbound(&ctx, &mut frame)
-            .map_err(|(name, code)| SendError::Extension { name, code })
+            .map_err(|(name, refused)| SendError::Extension { name, refused })
             .and_then(|()| check_outbound(&frame, self.claimed));
         self.scratch = frame.payload;
         result.map(|()| first_byte(fin, frame.rsv, frame.opcode))

@@ -196,7 +196,7 @@ fn deflate_errors<R: Role>() {
         (
             to::<R>(0xc2, &[0xff; 8]),
             CloseReason::INVALID_FRAME_PAYLOAD_DATA,
-            "not valid data",
+            "not a valid DEFLATE stream (RFC 7692 §7.2.2)",
         ),
         (
             to::<R>(0xc9, b""),

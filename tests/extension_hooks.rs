@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::{BufMut, BytesMut};
 use wsproto::{
-    Client, CloseReason, Extension, ExtensionError, FrameContext, FrameProtocol, Header, Opcode,
-    OutboundFrame, RsvBits, SendError, Server,
+    Client, CloseReason, Extension, ExtensionError, FrameContext, FrameProtocol, FrameRefused,
+    Header, Opcode, OutboundFrame, RsvBits, SendError, Server,
 };
 
 type Log = Arc<Mutex<Vec<String>>>;
@@ -65,12 +65,12 @@ impl Extension for Checksum {
         &mut self,
         _: &FrameContext,
         header: &Header,
-    ) -> Result<RsvBits, CloseReason> {
+    ) -> Result<RsvBits, FrameRefused> {
         self.note(format!("checksum header {}", header.opcode));
         if header.opcode.is_control() {
             self.active = false;
             return if header.rsv.rsv2 {
-                Err(CloseReason::PROTOCOL_ERROR)
+                Err(CloseReason::PROTOCOL_ERROR.into())
             } else {
                 Ok(RsvBits::NONE)
             };
@@ -88,7 +88,7 @@ impl Extension for Checksum {
         &mut self,
         _: &FrameContext,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         if !self.active || payload.is_empty() {
             return Ok(());
         }
@@ -108,14 +108,21 @@ impl Extension for Checksum {
         _: &FrameContext,
         fin: bool,
         _: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         self.note(format!("checksum complete fin={fin}"));
         if self.active && self.pending != Some(self.sum) {
-            return Err(CloseReason::INVALID_FRAME_PAYLOAD_DATA);
+            return Err(FrameRefused::new(
+                CloseReason::INVALID_FRAME_PAYLOAD_DATA,
+                format!("checksum {:?} is not {:#04x}", self.pending, self.sum),
+            ));
         }
         Ok(())
     }
-    fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), CloseReason> {
+    fn outbound(
+        &mut self,
+        _: &FrameContext,
+        frame: &mut OutboundFrame,
+    ) -> Result<(), FrameRefused> {
         self.note(format!("checksum outbound {}", frame.opcode));
         if frame.opcode.is_control() {
             return Ok(());
@@ -141,14 +148,18 @@ impl Extension for Recorder {
         &mut self,
         _: &FrameContext,
         header: &Header,
-    ) -> Result<RsvBits, CloseReason> {
+    ) -> Result<RsvBits, FrameRefused> {
         self.0
             .lock()
             .unwrap()
             .push(format!("recorder header {}", header.opcode));
         Ok(RsvBits::NONE)
     }
-    fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), CloseReason> {
+    fn outbound(
+        &mut self,
+        _: &FrameContext,
+        frame: &mut OutboundFrame,
+    ) -> Result<(), FrameRefused> {
         self.0
             .lock()
             .unwrap()
@@ -224,7 +235,12 @@ fn a_corrupted_checksum_fails_with_the_extensions_code() {
     server.receive_bytes(&wire);
     let err = server.received_frames().find_map(Result::err).unwrap();
     assert_eq!(err.code(), CloseReason::INVALID_FRAME_PAYLOAD_DATA);
-    assert!(err.message().contains("x-checksum"), "{err}");
+    // The extension's own words reach the application.
+    assert!(
+        err.message()
+            .starts_with("extension x-checksum rejected the frame: checksum Some("),
+        "{err}"
+    );
 }
 
 #[test]
@@ -237,12 +253,15 @@ fn unclaimed_and_misused_rsv_bits_are_protocol_errors() {
         server.received_frames().next().unwrap().unwrap_err().code(),
         CloseReason::PROTOCOL_ERROR
     );
-    // RSV2 on a control frame: the extension refuses it.
+    // RSV2 on a control frame: the extension refuses it with a bare code, which the
+    // protocol words.
     let (_, mut server) = pair(&log);
     server.receive_bytes(&[0xa9, 0x80, 0, 0, 0, 0]);
-    assert_eq!(
-        server.received_frames().next().unwrap().unwrap_err().code(),
-        CloseReason::PROTOCOL_ERROR
+    let error = server.received_frames().next().unwrap().unwrap_err();
+    assert_eq!(error.code(), CloseReason::PROTOCOL_ERROR);
+    assert!(
+        error.message().contains("breaks its framing rules"),
+        "{error}"
     );
     // A disabled extension claims nothing at run time.
     let mut checksum = Checksum::new(&log);
@@ -273,7 +292,11 @@ impl Extension for Rogue {
     fn enabled(&self) -> bool {
         true
     }
-    fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), CloseReason> {
+    fn outbound(
+        &mut self,
+        _: &FrameContext,
+        frame: &mut OutboundFrame,
+    ) -> Result<(), FrameRefused> {
         frame.rsv.rsv3 = true;
         Ok(())
     }
@@ -330,7 +353,7 @@ impl Extension for Appender {
         _: &FrameContext,
         _: bool,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         payload.put_u8(b'!');
         Ok(())
     }
@@ -349,7 +372,7 @@ impl Extension for Witness {
         &mut self,
         _: &FrameContext,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         self.0.lock().unwrap().extend_from_slice(payload);
         Ok(())
     }
@@ -368,4 +391,83 @@ fn bytes_an_extension_appends_flow_through_the_next_one() {
         b"hi!",
         "the witness must see the appended byte"
     );
+}
+
+/// An extension that refuses every data frame it is asked to send, saying why.
+#[derive(Default)]
+struct Refuser;
+
+impl Extension for Refuser {
+    const NAME: &'static str = "x-refuser";
+    const RSV: RsvBits = RsvBits::NONE;
+    fn enabled(&self) -> bool {
+        true
+    }
+    fn outbound(
+        &mut self,
+        _: &FrameContext,
+        frame: &mut OutboundFrame,
+    ) -> Result<(), FrameRefused> {
+        if frame.opcode.is_control() {
+            return Ok(());
+        }
+        Err(FrameRefused::new(
+            CloseReason::INTERNAL_ERROR,
+            "sends no data today",
+        ))
+    }
+}
+
+/// A send refused by an extension keeps its name, code and reason as data.
+#[test]
+fn a_refused_send_keeps_the_extensions_reason() {
+    let mut server = FrameProtocol::<Server, (Refuser,)>::new((Refuser,));
+    let mut out = Vec::new();
+    let error = server.send_data_into("hi", true, &mut out).unwrap_err();
+    let SendError::Extension { name, refused } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*name, "x-refuser");
+    assert_eq!(refused.code(), CloseReason::INTERNAL_ERROR);
+    assert_eq!(refused.reason(), Some("sends no data today"));
+    assert_eq!(
+        error.to_string(),
+        "extension x-refuser could not encode the frame: sends no data today (close code 1011 (INTERNAL_ERROR))"
+    );
+    assert!(out.is_empty());
+    assert!(
+        server.ping_into(b"", &mut out).is_ok(),
+        "control frames pass"
+    );
+}
+
+/// An extension author's unit test: the hooks called directly, with a context and a frame
+/// built by hand, no protocol around them.
+#[test]
+fn hooks_can_be_tested_without_a_protocol() {
+    let log = Log::default();
+    let mut checksum = Checksum::new(&log);
+    let ctx = FrameContext::new(true, Opcode::Binary).with_message_size(1 << 20, 0);
+    assert_eq!((ctx.max_message_size, ctx.message_size), (1 << 20, 0));
+    let mut frame = OutboundFrame::new(Opcode::Binary, true, vec![1, 2, 4]);
+    checksum.outbound(&ctx, &mut frame).unwrap();
+    assert!(frame.rsv.rsv2);
+    // The payload and its XOR sum, each byte XORed with 0x5a.
+    assert_eq!(frame.payload, [1 ^ 0x5a, 2 ^ 0x5a, 4 ^ 0x5a, 7 ^ 0x5a]);
+    // And back: the header claims RSV2, the payload loses its checksum byte.
+    let header = Header {
+        fin: true,
+        rsv: RsvBits::RSV2,
+        opcode: Opcode::Binary,
+        payload_len: 4,
+        masking_key: None,
+    };
+    assert_eq!(
+        checksum.inbound_header(&ctx, &header).unwrap(),
+        RsvBits::RSV2
+    );
+    let mut payload = BytesMut::from(&frame.payload[..]);
+    checksum.inbound_payload(&ctx, &mut payload).unwrap();
+    checksum.inbound_complete(&ctx, true, &mut payload).unwrap();
+    assert_eq!(payload[..], [1, 2, 4]);
 }

@@ -2,7 +2,7 @@
 
 use bytes::BytesMut;
 
-use crate::close_code::CloseReason;
+use crate::error::FrameRefused;
 use crate::frame::Header;
 use crate::opcode::Opcode;
 use crate::rsv::RsvBits;
@@ -32,8 +32,9 @@ use crate::rsv::RsvBits;
 ///
 /// # Rules for hooks
 ///
-/// - Write into the buffers you are given; do not panic. Report a failure as the
-///   [`CloseReason`] the connection should close with: the protocol turns it into a
+/// - Write into the buffers you are given; do not panic. Report a failure as a
+///   [`FrameRefused`]: the [`CloseReason`](crate::CloseReason) the connection should close with and, ideally,
+///   why (a bare `CloseReason` converts with `.into()`). The protocol turns it into a
 ///   [`ParseFailed`](crate::ParseFailed) (receiving) or a
 ///   [`SendError::Extension`](crate::SendError::Extension) (sending).
 /// - Claim RSV bits in [`RSV`](Extension::RSV). Two extensions in one list that claim the
@@ -49,8 +50,8 @@ use crate::rsv::RsvBits;
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use wsproto::{Client, CloseReason, Extension, FrameContext, FrameProtocol, Header};
-/// use wsproto::{OutboundFrame, RsvBits, Server};
+/// use wsproto::{Client, CloseReason, Extension, FrameContext, FrameProtocol, FrameRefused};
+/// use wsproto::{Header, OutboundFrame, RsvBits, Server};
 ///
 /// #[derive(Default)]
 /// struct Invert {
@@ -69,9 +70,9 @@ use crate::rsv::RsvBits;
 ///
 ///     // 1. The header: remember whether this frame uses our bit, and claim it. Returning
 ///     //    RsvBits::NONE for a frame with RSV3 set would fail the connection with 1002.
-///     fn inbound_header(&mut self, _: &FrameContext, header: &Header) -> Result<RsvBits, CloseReason> {
+///     fn inbound_header(&mut self, _: &FrameContext, header: &Header) -> Result<RsvBits, FrameRefused> {
 ///         if header.rsv.rsv3 && header.opcode.is_control() {
-///             return Err(CloseReason::PROTOCOL_ERROR); // we never invert control frames
+///             return Err(FrameRefused::new(CloseReason::PROTOCOL_ERROR, "RSV3 on a control frame"));
 ///         }
 ///         self.inverted = header.rsv.rsv3;
 ///         Ok(if self.inverted { RsvBits::RSV3 } else { RsvBits::NONE })
@@ -79,7 +80,7 @@ use crate::rsv::RsvBits;
 ///
 ///     // 2. Each piece of payload, as it arrives: transform it in place. Pieces can be of
 ///     //    any size, so a transform that needs context must carry it in `self`.
-///     fn inbound_payload(&mut self, _: &FrameContext, payload: &mut BytesMut) -> Result<(), CloseReason> {
+///     fn inbound_payload(&mut self, _: &FrameContext, payload: &mut BytesMut) -> Result<(), FrameRefused> {
 ///         if self.inverted {
 ///             payload.iter_mut().for_each(|b| *b = !*b);
 ///         }
@@ -87,7 +88,7 @@ use crate::rsv::RsvBits;
 ///     }
 ///
 ///     // 3. Sending: mark the frame with our bit and transform the payload.
-///     fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), CloseReason> {
+///     fn outbound(&mut self, _: &FrameContext, frame: &mut OutboundFrame) -> Result<(), FrameRefused> {
 ///         if !frame.opcode.is_control() {
 ///             frame.rsv.rsv3 = true;
 ///             frame.payload.iter_mut().for_each(|b| *b = !*b);
@@ -150,7 +151,7 @@ pub trait Extension: Send {
         &mut self,
         ctx: &FrameContext,
         header: &Header,
-    ) -> Result<RsvBits, CloseReason> {
+    ) -> Result<RsvBits, FrameRefused> {
         let _ = (ctx, header);
         Ok(RsvBits::NONE)
     }
@@ -160,7 +161,7 @@ pub trait Extension: Send {
         &mut self,
         ctx: &FrameContext,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         let _ = (ctx, payload);
         Ok(())
     }
@@ -173,7 +174,7 @@ pub trait Extension: Send {
         ctx: &FrameContext,
         fin: bool,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         let _ = (ctx, fin, payload);
         Ok(())
     }
@@ -183,7 +184,7 @@ pub trait Extension: Send {
         &mut self,
         ctx: &FrameContext,
         frame: &mut OutboundFrame,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         let _ = (ctx, frame);
         Ok(())
     }
@@ -199,10 +200,44 @@ pub struct FrameContext {
     /// the frame's own opcode for control frames).
     pub message_opcode: Opcode,
     /// Largest message, in bytes after all extensions, the protocol accepts: a decompressor
-    /// must stop (with [`CloseReason::MESSAGE_TOO_BIG`]) before producing more.
+    /// must stop (with [`CloseReason::MESSAGE_TOO_BIG`](crate::CloseReason::MESSAGE_TOO_BIG))
+    /// before producing more.
     pub max_message_size: u64,
     /// Bytes of the current message delivered so far, before this piece.
     pub message_size: u64,
+}
+
+impl FrameContext {
+    /// The context of a frame of a `message_opcode` message on a client (`is_client`) or a
+    /// server, at the start of its message, under the default [`Limits`](crate::Limits):
+    /// what a hook sees, for testing an extension's hooks without a connection.
+    ///
+    /// ```
+    /// use wsproto::deflate::{Negotiated, PerMessageDeflate};
+    /// use wsproto::{Extension, FrameContext, Opcode, OutboundFrame};
+    /// let mut deflate = PerMessageDeflate::negotiated(Negotiated::default());
+    /// let ctx = FrameContext::new(false, Opcode::Text);
+    /// let mut frame = OutboundFrame::new(Opcode::Text, true, b"Hello".to_vec());
+    /// deflate.outbound(&ctx, &mut frame)?;
+    /// assert!(frame.rsv.rsv1); // RFC 7692 §6: "Per-Message Compressed"
+    /// assert_eq!(frame.payload, [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+    /// # Ok::<(), wsproto::FrameRefused>(())
+    /// ```
+    pub fn new(is_client: bool, message_opcode: Opcode) -> Self {
+        FrameContext {
+            is_client,
+            message_opcode,
+            max_message_size: crate::limits::Limits::default().max_message_size,
+            message_size: 0,
+        }
+    }
+
+    /// The same context with a message limit and the bytes of the message delivered so far.
+    pub fn with_message_size(mut self, max_message_size: u64, message_size: u64) -> Self {
+        self.max_message_size = max_message_size;
+        self.message_size = message_size;
+        self
+    }
 }
 
 /// An outgoing frame, as the [`Extension::outbound`] hook sees it.
@@ -217,6 +252,19 @@ pub struct OutboundFrame {
     pub fin: bool,
     /// The payload to send, unmasked.
     pub payload: Vec<u8>,
+}
+
+impl OutboundFrame {
+    /// A frame to hand to [`Extension::outbound`], with no RSV bit set: for testing an
+    /// extension's hooks without a connection (see [`FrameContext::new`]).
+    pub fn new(opcode: Opcode, fin: bool, payload: Vec<u8>) -> Self {
+        OutboundFrame {
+            opcode,
+            rsv: RsvBits::NONE,
+            fin,
+            payload,
+        }
+    }
 }
 
 /// An extension could not accept the peer's negotiation answer (RFC 6455 §9.1).

@@ -4,7 +4,7 @@
 use bytes::BytesMut;
 
 use super::{Extension, FrameContext, OutboundFrame};
-use crate::close_code::CloseReason;
+use crate::error::FrameRefused;
 use crate::frame::Header;
 
 /// A list of extensions for [`FrameProtocol`](crate::FrameProtocol): `()` for none, or a
@@ -26,7 +26,7 @@ pub trait ExtensionList: ListHooks + InboundHooks + OutboundHooks + Send {
 }
 
 /// A hook failed: the extension's name and the close code it chose.
-pub(crate) type HookError = (&'static str, CloseReason);
+pub(crate) type HookError = (&'static str, FrameRefused);
 
 mod sealed {
     use super::*;

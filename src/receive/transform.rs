@@ -6,7 +6,7 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::close_code::CloseReason;
-use crate::error::ParseFailed;
+use crate::error::{FrameRefused, ParseFailed};
 use crate::ext::{FrameContext, InboundHooks};
 use crate::frame::Payload;
 use crate::frame::mask::extend_unmasked;
@@ -96,9 +96,16 @@ pub(crate) fn run_hooks(
         .map_err(extension_failed)
 }
 
-/// An extension's refusal, in words: extensions report only a close code, so say what that
-/// code means for a frame (with permessage-deflate's cases, the common ones, as examples).
-pub(crate) fn extension_failed((name, code): (&'static str, CloseReason)) -> ParseFailed {
+/// An extension's refusal, in words: its own if it gave any, otherwise what its close code
+/// means for a frame (with permessage-deflate's cases, the common ones, as examples).
+pub(crate) fn extension_failed((name, refused): (&'static str, FrameRefused)) -> ParseFailed {
+    let code = refused.code();
+    if let Some(reason) = refused.reason() {
+        return ParseFailed::new(
+            format!("extension {name} rejected the frame: {reason}"),
+            code,
+        );
+    }
     let why = match code {
         CloseReason::PROTOCOL_ERROR => {
             "the frame breaks its framing rules (e.g. RSV1 on a control or continuation frame, RFC 7692 §6.1)"

@@ -2,6 +2,7 @@
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress};
 use proptest::prelude::*;
+use wsproto::CloseReason;
 use wsproto::deflate::{CodecError, MessageCompressor, MessageDecompressor};
 
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
@@ -131,7 +132,7 @@ fn limit_is_exact() {
             limit: message.len() - 1
         }
     );
-    assert_eq!(err.close_code(), 1009);
+    assert_eq!(err.close_code(), CloseReason::MESSAGE_TOO_BIG);
 }
 
 #[test]
@@ -302,7 +303,7 @@ fn corrupt_input() {
             let mut dec = MessageDecompressor::new(15, false).unwrap();
             let err = inflate_chunked(&mut dec, payload, &[chunk], usize::MAX).unwrap_err();
             assert_eq!(err, CodecError::Corrupt((*message).into()), "{name}");
-            assert_eq!(err.close_code(), 1007);
+            assert_eq!(err.close_code(), CloseReason::INVALID_FRAME_PAYLOAD_DATA);
         }
     }
 }
@@ -318,7 +319,7 @@ fn invalid_window_bits() {
             MessageDecompressor::new(bits, false)
                 .unwrap_err()
                 .close_code(),
-            1011
+            CloseReason::INTERNAL_ERROR
         );
     }
 }

@@ -7,6 +7,9 @@ use std::cmp::min;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
+use crate::close_code::CloseReason;
+use crate::error::FrameRefused;
+
 /// LEN/NLEN of the empty stored block a sync flush ends with; stripped and restored per §7.2.1/§7.2.2.
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 
@@ -23,13 +26,13 @@ const DEFAULT_LEVEL: u32 = 6;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
     /// RFC 7692 §7.2.2: the inflated message would exceed the caller's limit.
-    #[error("decompressed message exceeds the limit of {limit} bytes")]
+    #[error("the inflated message exceeds the limit of {limit} bytes")]
     MessageTooBig {
         /// RFC 7692 §7.2.2: the limit that was passed in, in bytes.
         limit: usize,
     },
     /// RFC 7692 §7.2.2: the payload is not valid DEFLATE data.
-    #[error("invalid compressed payload: {0}")]
+    #[error("not a valid DEFLATE stream (RFC 7692 §7.2.2): {0}")]
     Corrupt(String),
     /// RFC 7692 §7.1.2: window bits outside 8..=15 were requested locally.
     #[error("window bits {0} outside the range 8..=15 that RFC 7692 allows")]
@@ -41,15 +44,24 @@ pub enum CodecError {
 
 impl CodecError {
     /// RFC 7692 §7.2 failures mapped to RFC 6455 §7.4.1 close codes.
-    pub fn close_code(&self) -> u16 {
+    pub fn close_code(&self) -> CloseReason {
         match self {
             // 1009: "a message that is too big for it to process".
-            CodecError::MessageTooBig { .. } => 1009,
+            CodecError::MessageTooBig { .. } => CloseReason::MESSAGE_TOO_BIG,
             // 1007: "data within a message that was not consistent with the type".
-            CodecError::Corrupt(_) => 1007,
+            CodecError::Corrupt(_) => CloseReason::INVALID_FRAME_PAYLOAD_DATA,
             // 1011: a local condition, not the peer's fault.
-            CodecError::InvalidWindowBits(_) | CodecError::Compress(_) => 1011,
+            CodecError::InvalidWindowBits(_) | CodecError::Compress(_) => {
+                CloseReason::INTERNAL_ERROR
+            }
         }
+    }
+}
+
+/// A codec failure as a hook reports it: its close code, and its words.
+impl From<CodecError> for FrameRefused {
+    fn from(error: CodecError) -> Self {
+        FrameRefused::new(error.close_code(), error.to_string())
     }
 }
 

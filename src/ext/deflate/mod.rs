@@ -31,6 +31,7 @@ pub use params::{
 };
 
 use crate::close_code::CloseReason;
+use crate::error::FrameRefused;
 use crate::ext::{Extension, ExtensionError, FrameContext, OutboundFrame};
 use crate::frame::Header;
 use crate::opcode::Opcode;
@@ -119,33 +120,47 @@ impl PerMessageDeflate {
         self.decompressor = None;
     }
 
-    fn decompressor(&mut self, is_client: bool) -> Result<&mut MessageDecompressor, CloseReason> {
-        let agreed = self.agreed.ok_or(CloseReason::INTERNAL_ERROR)?;
+    fn decompressor(&mut self, is_client: bool) -> Result<&mut MessageDecompressor, FrameRefused> {
+        let agreed = self.agreed.ok_or_else(not_negotiated)?;
         if self.decompressor.is_none() {
             let decompressor = MessageDecompressor::new(
                 agreed.decompressor_window_bits(is_client),
                 agreed.decompressor_no_context_takeover(is_client),
-            )
-            .map_err(|e| CloseReason::new(e.close_code()))?;
+            )?;
             self.decompressor = Some(decompressor);
         }
-        self.decompressor
-            .as_mut()
-            .ok_or(CloseReason::INTERNAL_ERROR)
+        self.decompressor.as_mut().ok_or_else(not_negotiated)
     }
 
-    fn compressor(&mut self, is_client: bool) -> Result<&mut MessageCompressor, CloseReason> {
-        let agreed = self.agreed.ok_or(CloseReason::INTERNAL_ERROR)?;
+    fn compressor(&mut self, is_client: bool) -> Result<&mut MessageCompressor, FrameRefused> {
+        let agreed = self.agreed.ok_or_else(not_negotiated)?;
         if self.compressor.is_none() {
             let compressor = MessageCompressor::new(
                 agreed.compressor_window_bits(is_client),
                 agreed.compressor_no_context_takeover(is_client),
-            )
-            .map_err(|e| CloseReason::new(e.close_code()))?;
+            )?;
             self.compressor = Some(compressor);
         }
-        self.compressor.as_mut().ok_or(CloseReason::INTERNAL_ERROR)
+        self.compressor.as_mut().ok_or_else(not_negotiated)
     }
+}
+
+/// A hook ran on a list member that was never enabled: the list skips those, so this is a
+/// bug here, reported as one (1011) rather than a panic.
+fn not_negotiated() -> FrameRefused {
+    FrameRefused::new(
+        CloseReason::INTERNAL_ERROR,
+        "permessage-deflate ran without negotiated parameters",
+    )
+}
+
+/// Every hook after a message inflated past the limit (RFC 7692 §7.2.2 leaves the limit to
+/// the receiver; RFC 6455 §7.4.1 gives 1009).
+fn overflowed() -> FrameRefused {
+    FrameRefused::new(
+        CloseReason::MESSAGE_TOO_BIG,
+        "a message inflated past Limits::max_message_size",
+    )
 }
 
 /// A large inflated piece as the payload to deliver, without copying (Vec -> Bytes ->
@@ -203,15 +218,18 @@ impl Extension for PerMessageDeflate {
         &mut self,
         _: &FrameContext,
         header: &Header,
-    ) -> Result<RsvBits, CloseReason> {
+    ) -> Result<RsvBits, FrameRefused> {
         if self.overflowed {
-            return Err(CloseReason::MESSAGE_TOO_BIG);
+            return Err(overflowed());
         }
         // "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and
         // non-first fragments of a data message." (RFC 7692 §6.1)
         if header.rsv.rsv1 && (header.opcode.is_control() || header.opcode == Opcode::Continuation)
         {
-            return Err(CloseReason::PROTOCOL_ERROR);
+            return Err(FrameRefused::new(
+                CloseReason::PROTOCOL_ERROR,
+                "RSV1 on a control frame or a continuation frame (RFC 7692 §6.1)",
+            ));
         }
         match header.opcode {
             Opcode::Text | Opcode::Binary => self.inbound_message = header.rsv.rsv1,
@@ -234,9 +252,9 @@ impl Extension for PerMessageDeflate {
         &mut self,
         ctx: &FrameContext,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         if self.overflowed {
-            return Err(CloseReason::MESSAGE_TOO_BIG);
+            return Err(overflowed());
         }
         if !self.inbound_frame || payload.is_empty() {
             return Ok(());
@@ -265,7 +283,7 @@ impl Extension for PerMessageDeflate {
         ctx: &FrameContext,
         fin: bool,
         payload: &mut BytesMut,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         if self.overflowed || !self.inbound_frame || !fin {
             return Ok(());
         }
@@ -286,7 +304,7 @@ impl Extension for PerMessageDeflate {
         &mut self,
         ctx: &FrameContext,
         frame: &mut OutboundFrame,
-    ) -> Result<(), CloseReason> {
+    ) -> Result<(), FrameRefused> {
         if frame.opcode.is_control() {
             return Ok(());
         }
@@ -296,8 +314,7 @@ impl Extension for PerMessageDeflate {
         let mut compressed = std::mem::take(&mut self.compressed);
         compressed.clear();
         self.compressor(ctx.is_client)?
-            .compress(&frame.payload, frame.fin, &mut compressed)
-            .map_err(|e| CloseReason::new(e.close_code()))?;
+            .compress(&frame.payload, frame.fin, &mut compressed)?;
         // The caller's buffer becomes ours for next time: no allocation per message.
         let mut spare = std::mem::replace(&mut frame.payload, compressed);
         if spare.capacity() > KEEP_CAPACITY {
@@ -313,14 +330,14 @@ impl PerMessageDeflate {
     /// budget) is handed on, so that the frame decoder delivers what fits (an earlier fault
     /// in it, such as invalid UTF-8, is then reported first, whatever the chunking) and
     /// fails with 1009. Every later hook fails.
-    fn hand_on(&mut self, result: Result<(), CodecError>) -> Result<(), CloseReason> {
+    fn hand_on(&mut self, result: Result<(), CodecError>) -> Result<(), FrameRefused> {
         match result {
             Ok(()) => Ok(()),
             Err(CodecError::MessageTooBig { .. }) => {
                 self.overflowed = true;
                 Ok(())
             }
-            Err(e) => Err(CloseReason::new(e.close_code())),
+            Err(error) => Err(error.into()),
         }
     }
 
