@@ -48,7 +48,7 @@ impl FnvTrailer {
 
 impl Extension for FnvTrailer {
     const NAME: &'static str = "x-fnv-trailer";
-    const RSV: RsvBits = RsvBits::RSV2;
+    type Rsv = wsproto::rsv::Rsv2;
 
     fn enabled(&self) -> bool {
         self.enabled

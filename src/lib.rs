@@ -63,7 +63,7 @@ mod opcode;
 mod protocol;
 mod receive;
 mod role;
-mod rsv;
+pub mod rsv;
 mod send;
 mod text;
 mod token_list;

@@ -1,9 +1,14 @@
 //! The three reserved bits of a frame header (RFC 6455 §5.2), which belong to the
-//! extensions that a handshake negotiated (§9).
+//! extensions that a handshake negotiated (§9): as values ([`RsvBits`]) and as the types
+//! an extension claims them with ([`claim`]).
 
 use std::fmt;
 
 use crate::constants::{RSV1_MASK, RSV2_MASK, RSV3_MASK};
+
+pub mod claim;
+
+pub use claim::{Claim, Claimed, Disjoint, Free, NoRsv, Rsv1, Rsv2, Rsv3, RsvClaim};
 
 /// The three reserved bits of a frame header, owned by extensions (RFC 6455 §5.2, §9).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

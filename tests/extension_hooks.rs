@@ -39,7 +39,7 @@ impl Checksum {
 
 impl Extension for Checksum {
     const NAME: &'static str = "x-checksum";
-    const RSV: RsvBits = RsvBits::RSV2;
+    type Rsv = wsproto::rsv::Rsv2;
 
     fn enabled(&self) -> bool {
         self.enabled
@@ -140,7 +140,7 @@ struct Recorder(Log);
 
 impl Extension for Recorder {
     const NAME: &'static str = "x-recorder";
-    const RSV: RsvBits = RsvBits::NONE;
+    type Rsv = wsproto::rsv::NoRsv;
     fn enabled(&self) -> bool {
         true
     }
@@ -288,7 +288,7 @@ struct Rogue;
 
 impl Extension for Rogue {
     const NAME: &'static str = "x-rogue";
-    const RSV: RsvBits = RsvBits::NONE;
+    type Rsv = wsproto::rsv::NoRsv;
     fn enabled(&self) -> bool {
         true
     }
@@ -344,7 +344,7 @@ struct Appender;
 
 impl Extension for Appender {
     const NAME: &'static str = "x-appender";
-    const RSV: RsvBits = RsvBits::NONE;
+    type Rsv = wsproto::rsv::NoRsv;
     fn enabled(&self) -> bool {
         true
     }
@@ -364,7 +364,7 @@ struct Witness(Arc<Mutex<Vec<u8>>>);
 
 impl Extension for Witness {
     const NAME: &'static str = "x-witness";
-    const RSV: RsvBits = RsvBits::NONE;
+    type Rsv = wsproto::rsv::NoRsv;
     fn enabled(&self) -> bool {
         true
     }
@@ -399,7 +399,7 @@ struct Refuser;
 
 impl Extension for Refuser {
     const NAME: &'static str = "x-refuser";
-    const RSV: RsvBits = RsvBits::NONE;
+    type Rsv = wsproto::rsv::NoRsv;
     fn enabled(&self) -> bool {
         true
     }

@@ -5,7 +5,7 @@ use bytes::BytesMut;
 use crate::error::FrameRefused;
 use crate::frame::Header;
 use crate::opcode::Opcode;
-use crate::rsv::RsvBits;
+use crate::rsv::{RsvBits, RsvClaim};
 
 /// A WebSocket extension (RFC 6455 §9), such as permessage-deflate (RFC 7692).
 ///
@@ -37,8 +37,8 @@ use crate::rsv::RsvBits;
 ///   why (a bare `CloseReason` converts with `.into()`). The protocol turns it into a
 ///   [`ParseFailed`](crate::ParseFailed) (receiving) or a
 ///   [`SendError::Extension`](crate::SendError::Extension) (sending).
-/// - Claim RSV bits in [`RSV`](Extension::RSV). Two extensions in one list that claim the
-///   same bit do not compile; setting an unclaimed bit on an outgoing frame is refused with
+/// - Claim RSV bits in [`Rsv`](Extension::Rsv). Two extensions in one list that claim the
+///   same bit do not type-check (`cargo check` reports it); setting an unclaimed bit on an outgoing frame is refused with
 ///   [`SendError::UnclaimedRsvBits`](crate::SendError::UnclaimedRsvBits).
 /// - Control frames pass through the hooks too: leave them alone unless your RFC says
 ///   otherwise (RFC 6455 §5.5 forbids fragmenting them, and RFC 7692 §6.1 compressing them).
@@ -52,6 +52,7 @@ use crate::rsv::RsvBits;
 /// use bytes::BytesMut;
 /// use wsproto::{Client, CloseReason, Extension, FrameContext, FrameProtocol, FrameRefused};
 /// use wsproto::{Header, OutboundFrame, RsvBits, Server};
+/// use wsproto::rsv::Rsv3;
 ///
 /// #[derive(Default)]
 /// struct Invert {
@@ -62,7 +63,7 @@ use crate::rsv::RsvBits;
 /// impl Extension for Invert {
 ///     const NAME: &'static str = "x-invert";
 ///     // Declared here, checked at compile time against the other extensions' claims.
-///     const RSV: RsvBits = RsvBits::RSV3;
+///     type Rsv = Rsv3;
 ///
 ///     fn enabled(&self) -> bool {
 ///         true // a real extension would say whether negotiation agreed to it
@@ -116,9 +117,11 @@ use crate::rsv::RsvBits;
 pub trait Extension: Send {
     /// The extension token registered for `Sec-WebSocket-Extensions` (RFC 6455 §9.1).
     const NAME: &'static str;
-    /// The RSV bits this extension may use (RFC 6455 §5.2: "MUST be 0 unless an extension is
-    /// negotiated that defines meanings for non-zero values").
-    const RSV: RsvBits;
+    /// The RSV bits this extension may use, as a type: [`NoRsv`](crate::rsv::NoRsv),
+    /// [`Rsv1`](crate::rsv::Rsv1), ... (RFC 6455 §5.2: "MUST be 0 unless an extension is
+    /// negotiated that defines meanings for non-zero values"). Two extensions of one list
+    /// with a bit in common make a list that does not type-check.
+    type Rsv: RsvClaim;
 
     /// Whether the extension is active on this connection.
     fn enabled(&self) -> bool;

@@ -1,11 +1,12 @@
 //! The type-level extension list: `()` or a tuple of [`Extension`] types, whose RSV claims
-//! are folded into one constant and checked for conflicts at compile time.
+//! are joined by the trait solver, so that a conflict is a type error (RFC 6455 §5.2).
 
 use bytes::BytesMut;
 
 use super::{Extension, FrameContext, OutboundFrame};
 use crate::error::FrameRefused;
 use crate::frame::Header;
+use crate::rsv::{Disjoint, RsvClaim};
 
 /// A list of extensions for [`FrameProtocol`](crate::FrameProtocol): `()` for none, or a
 /// tuple of up to four [`Extension`] types. Sealed; implement [`Extension`] instead.
@@ -16,7 +17,6 @@ use crate::frame::Header;
 )]
 pub trait ExtensionList: ListHooks + InboundHooks + OutboundHooks + Send {
     /// Every RSV bit claimed by an extension of the list, in first-header-byte position.
-    /// Evaluating it fails to compile if two extensions claim the same bit (RFC 6455 §5.2).
     const RSV_MASK: u8;
     /// Number of extensions in the list.
     const LEN: usize;
@@ -147,22 +147,48 @@ pub(crate) fn outbound_hooks<E: ExtensionList>(list: &mut E) -> Option<&mut dyn 
     }
 }
 
+/// The RSV claims of a whole list, joined: defined only when no two extensions claim the
+/// same bit (RFC 6455 §5.2), so a list that breaks the rule is not an [`ExtensionList`] and
+/// the error names the rule at type-check time.
+pub trait ListClaims {
+    /// Every bit an extension of the list claims.
+    type Union: RsvClaim;
+}
+
+impl<A: Extension> ListClaims for (A,) {
+    type Union = A::Rsv;
+}
+
+impl<A: Extension, B: Extension> ListClaims for (A, B)
+where
+    A::Rsv: Disjoint<B::Rsv>,
+{
+    type Union = <A::Rsv as Disjoint<B::Rsv>>::Union;
+}
+
+impl<A: Extension, B: Extension, C: Extension> ListClaims for (A, B, C)
+where
+    (A, B): ListClaims,
+    <(A, B) as ListClaims>::Union: Disjoint<C::Rsv>,
+{
+    type Union = <<(A, B) as ListClaims>::Union as Disjoint<C::Rsv>>::Union;
+}
+
+impl<A: Extension, B: Extension, C: Extension, D: Extension> ListClaims for (A, B, C, D)
+where
+    (A, B, C): ListClaims,
+    <(A, B, C) as ListClaims>::Union: Disjoint<D::Rsv>,
+{
+    type Union = <<(A, B, C) as ListClaims>::Union as Disjoint<D::Rsv>>::Union;
+}
+
 macro_rules! tuple_list {
     ($len:expr; $($name:ident . $idx:tt),+; rev $($rname:ident . $ridx:tt),+) => {
-        impl<$($name: Extension),+> ExtensionList for ($($name,)+) {
-            // Evaluated when a protocol with this list is built: overlapping claims stop
-            // the build with the message below.
-            const RSV_MASK: u8 = {
-                let claims = [$($name::RSV.to_byte()),+];
-                let mut union = 0;
-                let mut i = 0;
-                while i < claims.len() {
-                    assert!(union & claims[i] == 0, "two extensions in this list claim the same RSV bit (RFC 6455 §5.2)");
-                    union |= claims[i];
-                    i += 1;
-                }
-                union
-            };
+        impl<$($name: Extension),+> ExtensionList for ($($name,)+)
+        where
+            Self: ListClaims,
+        {
+            const RSV_MASK: u8 = <<Self as ListClaims>::Union as RsvClaim>::BITS.to_byte();
             const LEN: usize = $len;
             fn for_each_name(&self, f: &mut dyn FnMut(&'static str, bool)) {
                 $(f($name::NAME, self.$idx.enabled());)+

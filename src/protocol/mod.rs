@@ -117,7 +117,6 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     pub fn with_limits(extensions: E, limits: Limits) -> Self {
         FrameProtocol {
             receiver: Receiver::new(R::IS_CLIENT, limits, Delivery::Pieces),
-            // Evaluating `RSV_MASK` is also the compile-time check of the RSV claims.
             sender: Sender::new(R::IS_CLIENT, E::RSV_MASK, limits.max_message_size),
             extensions,
             keys: R::Keys::default(),

@@ -50,8 +50,6 @@ impl<R: Role, E: ExtensionList> FrameDecoder<R, E> {
 
     /// A decoder with the given limits.
     pub fn with_limits(extensions: E, limits: Limits) -> Self {
-        // Evaluating the constant is the compile-time RSV conflict check.
-        let _claimed = E::RSV_MASK;
         FrameDecoder {
             receiver: Receiver::new(R::IS_CLIENT, limits, Delivery::Frames),
             extensions,

@@ -1,11 +1,13 @@
 //! RFC 6455 §5.2: an RSV bit means what the one extension that negotiated it says;
 //! permessage-deflate owns RSV1 (RFC 7692 §6), so no other extension may claim it too.
-use wsproto::{Extension, FrameProtocol, PerMessageDeflate, RsvBits, Server};
+//! The error is a trait error (E0277), found while type-checking: `cargo check` and an
+//! editor report it, not only a full build.
+use wsproto::{Extension, FrameProtocol, PerMessageDeflate, Server};
 
 struct AlsoRsv1;
 impl Extension for AlsoRsv1 {
     const NAME: &'static str = "x-also-rsv1";
-    const RSV: RsvBits = RsvBits::RSV1;
+    type Rsv = wsproto::rsv::Rsv1;
     fn enabled(&self) -> bool {
         true
     }

@@ -1,5 +1,5 @@
-//! The happy path of the typed API. Building it (not only checking it) also makes trybuild
-//! monomorphise, so the const-evaluated RSV check in the fail cases really runs.
+//! The happy path of the typed API, beside the fail cases: extensions with RSV claims of
+//! their own (RSV2, RSV3, and RSV1 for permessage-deflate) make a list of three.
 use wsproto::{
     encode_frame, Client, Extension, FrameProtocol, MaskingKey, Opcode, RsvBits, Server, Unmasked,
 };
@@ -7,7 +7,7 @@ use wsproto::{
 struct UsesRsv2;
 impl Extension for UsesRsv2 {
     const NAME: &'static str = "x-rsv2";
-    const RSV: RsvBits = RsvBits::RSV2;
+    type Rsv = wsproto::rsv::Rsv2;
     fn enabled(&self) -> bool {
         true
     }
@@ -16,7 +16,7 @@ impl Extension for UsesRsv2 {
 struct UsesRsv3;
 impl Extension for UsesRsv3 {
     const NAME: &'static str = "x-rsv3";
-    const RSV: RsvBits = RsvBits::RSV3;
+    type Rsv = wsproto::rsv::Rsv3;
     fn enabled(&self) -> bool {
         false
     }
@@ -24,6 +24,9 @@ impl Extension for UsesRsv3 {
 
 fn main() {
     let mut out = Vec::new();
+    let _three = FrameProtocol::<Server, (wsproto::PerMessageDeflate, UsesRsv2, UsesRsv3)>::new(
+        (wsproto::PerMessageDeflate::default(), UsesRsv2, UsesRsv3),
+    );
     let mut server = FrameProtocol::<Server, (UsesRsv2, UsesRsv3)>::new((UsesRsv2, UsesRsv3));
     let mut message = server.text_message().unwrap();
     message.fragment("a", &mut out).unwrap();

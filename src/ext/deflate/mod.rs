@@ -35,7 +35,7 @@ use crate::error::FrameRefused;
 use crate::ext::{Extension, ExtensionError, FrameContext, OutboundFrame};
 use crate::frame::Header;
 use crate::opcode::Opcode;
-use crate::rsv::RsvBits;
+use crate::rsv::{Rsv1, RsvBits};
 
 /// The permessage-deflate extension (RFC 7692), claiming RSV1.
 ///
@@ -182,7 +182,7 @@ fn remaining_budget(ctx: &FrameContext) -> usize {
 
 impl Extension for PerMessageDeflate {
     const NAME: &'static str = EXTENSION_NAME;
-    const RSV: RsvBits = RsvBits::RSV1;
+    type Rsv = Rsv1;
 
     fn enabled(&self) -> bool {
         self.agreed.is_some()
