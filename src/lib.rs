@@ -106,6 +106,12 @@ static_assertions::assert_impl_all!(FrameProtocol<Server>: Send, Sync);
 static_assertions::assert_impl_all!(Frame: Send, Sync);
 static_assertions::assert_impl_all!(ParseFailed: Send, Sync, std::error::Error);
 
+/// Guides: how-to pages, each example a doctest.
+pub mod guide {
+    #[doc = include_str!("../docs/writing-an-extension.md")]
+    pub mod writing_an_extension {}
+}
+
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
