@@ -10,7 +10,9 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{Client, ConnectionState, Event, HandshakeLimits, Request, WSConnection};
+use wsproto::events::Request;
+use wsproto::handshake::HandshakeLimits;
+use wsproto::{Client, ConnectionState, Event, WSConnection};
 
 #[path = "support/echo.rs"]
 mod echo;

@@ -9,10 +9,8 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{
-    BytesMessage, Client, CloseConnection, CloseReason, ConnectionState, Event, Ping, Request,
-    TextMessage, WSConnection,
-};
+use wsproto::events::{BytesMessage, CloseConnection, Ping, Request, TextMessage};
+use wsproto::{Client, CloseReason, ConnectionState, Event, WSConnection};
 
 /// Runs the conversation over `stream`; returns one line per event received.
 pub fn run(mut stream: TcpStream, host: &str) -> io::Result<Vec<String>> {

@@ -10,10 +10,9 @@
 
 use bytes::{BufMut, BytesMut};
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{
-    Client, CloseReason, Extension, FrameContext, FrameProtocol, FrameRefused, Header,
-    OutboundFrame, RsvBits, Server,
-};
+use wsproto::ext::{Extension, FrameContext, FrameRefused, OutboundFrame};
+use wsproto::frame::{Header, RsvBits};
+use wsproto::{Client, CloseReason, FrameProtocol, Server};
 
 const TRAILER: usize = 4;
 

@@ -9,11 +9,12 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::Duration;
 
+use wsproto::connection::{ConnectionError, LocalProtocolError};
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{
-    AcceptConnection, ConnectionError, ConnectionState, Event, HandshakeLimits, LocalProtocolError,
-    Server, VectoredFrame, WSConnection,
-};
+use wsproto::events::AcceptConnection;
+use wsproto::frame::VectoredFrame;
+use wsproto::handshake::HandshakeLimits;
+use wsproto::{ConnectionState, Event, Server, WSConnection};
 
 #[path = "support/echo.rs"]
 mod echo;

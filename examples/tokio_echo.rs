@@ -8,9 +8,8 @@ use std::io;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use wsproto::{
-    AcceptConnection, BytesMessage, ConnectionState, Event, Server, TextMessage, WSConnection,
-};
+use wsproto::events::{AcceptConnection, BytesMessage, TextMessage};
+use wsproto::{ConnectionState, Event, Server, WSConnection};
 
 async fn serve(mut stream: TcpStream) -> io::Result<()> {
     let mut ws = WSConnection::<Server>::new(());

@@ -50,7 +50,7 @@ impl ParseFailed {
 /// A send call that cannot produce a frame. Nothing was written to the output buffer and the
 /// protocol's state is unchanged (with one exception: a message whose builder was dropped
 /// is ended before the next data frame, and stays ended if an extension then refuses that
-/// frame; see [`MessageBuilder`](crate::MessageBuilder)).
+/// frame; see [`MessageBuilder`](crate::protocol::MessageBuilder)).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -109,11 +109,11 @@ pub enum SendError {
 }
 
 /// A client's masking-key source could not produce a key: the operating system's random
-/// source failed, or a custom [`MaskKeySource`](crate::MaskKeySource) said so. RFC 6455 §5.3
+/// source failed, or a custom [`MaskKeySource`](crate::protocol::MaskKeySource) said so. RFC 6455 §5.3
 /// requires keys the peer cannot predict, so no frame is sent with a weaker one.
 ///
 /// ```
-/// use wsproto::{MaskKeyError, MaskKeySource};
+/// use wsproto::protocol::{MaskKeyError, MaskKeySource};
 /// struct Exhausted;
 /// impl MaskKeySource for Exhausted {
 ///     fn next_key(&mut self) -> Result<[u8; 4], MaskKeyError> {
@@ -148,7 +148,8 @@ impl MaskKeyError {
 /// the reason from the code.
 ///
 /// ```
-/// use wsproto::{CloseReason, FrameRefused};
+/// use wsproto::CloseReason;
+/// use wsproto::ext::FrameRefused;
 /// let refused = FrameRefused::new(CloseReason::PROTOCOL_ERROR, "RSV3 on a control frame");
 /// assert_eq!(refused.code(), CloseReason::PROTOCOL_ERROR);
 /// assert_eq!(refused.reason(), Some("RSV3 on a control frame"));

@@ -38,8 +38,8 @@
 //!
 //! Every received byte goes through one pipeline: the header and its rules, the frame's
 //! place in the message, the payload (unmasked on its way out of the read), the extensions,
-//! the text check, and a delivery policy: frames as on the wire ([`FrameDecoder`]), or
-//! messages piece by piece or whole ([`FrameProtocol`]). [`MessageDecoder`] applies the
+//! the text check, and a delivery policy: frames as on the wire ([`receive::FrameDecoder`]), or
+//! messages piece by piece or whole ([`FrameProtocol`]). [`message::MessageDecoder`] applies the
 //! message rules (fragment order, UTF-8) to frames you give it. The crate's ARCHITECTURE.md
 //! lists each RFC rule with the one function that decides it.
 // `unsafe` is denied except in four audited places, each with a `// SAFETY:` argument and
@@ -50,55 +50,39 @@
 #![warn(missing_docs, unreachable_pub, clippy::undocumented_unsafe_blocks)]
 
 mod close_code;
-mod connection;
+pub mod connection;
 pub mod constants;
 mod error;
-mod ext;
-mod frame;
-mod handshake;
+pub mod ext;
+pub mod frame;
+pub mod handshake;
 mod limits;
 mod mask_key;
-mod message;
+pub mod message;
 mod opcode;
-mod protocol;
-mod receive;
+pub mod protocol;
+pub mod receive;
 mod role;
 pub mod rsv;
 mod send;
 mod text;
 mod token_list;
 
+// The crate root holds what a user starts with: the seed's frame layer (`FrameProtocol`,
+// `Frame`, `Opcode`, `CloseReason`, `ParseFailed`), the roles, and the connection entry
+// points. The rest lives in the module of its layer: `frame`, `message`, `ext`, `deflate`,
+// `receive`, `protocol`, `handshake`, `connection`, `events`, `rsv`, `constants`.
 pub use close_code::CloseReason;
-pub use connection::{
-    BytesMessage, ClientHandshake, ClientHandshakeOutcome, CloseConnection, ClosingConnection,
-    Connection, ConnectionError, ConnectionState, Event, Events, IncomingRequest,
-    LocalProtocolError, OpenConnection, Ping, PingPolicy, Pong, ServerHandshake,
-    ServerHandshakeError, ServerHandshakeOutcome, TextMessage, WSConnection, WsEvents,
-};
-pub use error::{FrameRefused, MaskKeyError, ParseFailed, SendError};
+pub use connection::events;
+pub use connection::{Connection, ConnectionState, Event, WSConnection};
+pub use error::{ParseFailed, SendError};
 #[cfg(feature = "deflate")]
 pub use ext::deflate;
-#[cfg(feature = "deflate")]
-pub use ext::deflate::PerMessageDeflate;
-pub use ext::{Extension, ExtensionError, ExtensionList, FrameContext, OutboundFrame};
-pub use frame::encoder::{VectoredFrame, encode_frame};
-pub use frame::mask::apply_mask;
-pub use frame::{Frame, FrameRef, Header, Payload, PayloadRef};
-pub use handshake::{
-    AcceptConnection, HandshakeLimits, Headers, RejectConnection, RejectData, RemoteProtocolError,
-    Request, accept_token,
-};
+pub use frame::{Frame, FrameRef, Payload, PayloadRef};
 pub use limits::Limits;
-pub use mask_key::{MaskKeySource, OsRandomKeys};
-pub use message::MessageDecoder;
-pub use opcode::{InvalidOpcode, Opcode};
-pub use protocol::builder::{
-    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageKind, TextKind, TextMessageBuilder,
-};
-pub use protocol::{ClientProtocol, Data, FrameProtocol, ReceivedFrames, ServerProtocol};
-pub use receive::FrameDecoder;
-pub use role::{Client, MaskingKey, Role, Server, Unmasked};
-pub use rsv::RsvBits;
+pub use opcode::Opcode;
+pub use protocol::FrameProtocol;
+pub use role::{Client, Role, Server};
 pub use text::Utf8Bytes;
 
 static_assertions::assert_impl_all!(FrameProtocol<Client>: Send);

@@ -4,7 +4,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use wsproto::{Client, Connection, Event, FrameProtocol, Ping, PingPolicy, Server};
+use wsproto::connection::PingPolicy;
+use wsproto::events::Ping;
+use wsproto::{Client, Connection, Event, FrameProtocol, Server};
 
 struct Counting;
 

@@ -1,16 +1,20 @@
 //! The connection layer in memory: handshake and state machine through every state, split
 //! reads at every byte, rejections with bodies, negotiation, and misuse refused per state.
 
+use wsproto::connection::ConnectionError;
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{
-    AcceptConnection, BytesMessage, Client, CloseConnection, CloseReason, ConnectionError,
-    ConnectionState, Event, HandshakeLimits, Limits, Ping, RejectConnection, RejectData, Request,
-    Server, TextMessage, WSConnection,
+use wsproto::events::{
+    AcceptConnection, BytesMessage, CloseConnection, Ping, RejectConnection, RejectData, Request,
+    TextMessage,
 };
+use wsproto::handshake::HandshakeLimits;
+use wsproto::{Client, CloseReason, ConnectionState, Event, Limits, Server, WSConnection};
 
 type Pair = (WSConnection<Client>, WSConnection<Server>);
 
-fn events<R: wsproto::Role, E: wsproto::ExtensionList>(ws: &mut WSConnection<R, E>) -> Vec<Event> {
+fn events<R: wsproto::Role, E: wsproto::ext::ExtensionList>(
+    ws: &mut WSConnection<R, E>,
+) -> Vec<Event> {
     ws.events().collect()
 }
 
@@ -566,7 +570,8 @@ fn a_protocol_error_marks_the_connection_failed_but_a_close_does_not() {
 /// close was sent (RFC 6455 §5.5.1: nothing after it).
 #[test]
 fn pongs_owed_under_each_ping_policy() {
-    use wsproto::{Connection, PingPolicy};
+    use wsproto::Connection;
+    use wsproto::connection::PingPolicy;
     let ping = |payload: &'static str| {
         Connection::<Client>::new(())
             .send(Ping {

@@ -12,7 +12,8 @@ mod support {
 use proptest::prelude::*;
 use support::wire_gen::{Rng, chunks, mutate, valid_stream};
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
-use wsproto::{Client, ExtensionList, FrameProtocol, FrameRef, Opcode, PayloadRef, Role, Server};
+use wsproto::ext::ExtensionList;
+use wsproto::{Client, FrameProtocol, FrameRef, Opcode, PayloadRef, Role, Server};
 
 /// What an application makes of the frames: control frames and whole messages (pieces
 /// joined), in order, and the first error.

@@ -2,9 +2,8 @@
 //! (`ABNORMAL_CLOSURE`) only when no close frame was received. A connection reports its
 //! end once, after everything that arrived before it.
 
-use wsproto::{
-    Client, CloseConnection, CloseReason, Connection, ConnectionState, Event, Server, TextMessage,
-};
+use wsproto::events::{CloseConnection, TextMessage};
+use wsproto::{Client, CloseReason, Connection, ConnectionState, Event, Server};
 
 fn events<R: wsproto::Role>(connection: &mut Connection<R>) -> Vec<Event> {
     connection.events().collect()

@@ -9,9 +9,9 @@ mod support {
 
 use support::frames::{from_client, from_server};
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
+use wsproto::ext::ExtensionList;
 use wsproto::{
-    Client, CloseReason, ExtensionList, FrameProtocol, Limits, Opcode, ParseFailed, Payload, Role,
-    Server,
+    Client, CloseReason, FrameProtocol, Limits, Opcode, ParseFailed, Payload, Role, Server,
 };
 
 fn deflate() -> (PerMessageDeflate,) {

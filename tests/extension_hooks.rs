@@ -4,10 +4,9 @@
 use std::sync::{Arc, Mutex};
 
 use bytes::{BufMut, BytesMut};
-use wsproto::{
-    Client, CloseReason, Extension, ExtensionError, FrameContext, FrameProtocol, FrameRefused,
-    Header, Opcode, OutboundFrame, RsvBits, SendError, Server,
-};
+use wsproto::ext::{Extension, ExtensionError, FrameContext, FrameRefused, OutboundFrame};
+use wsproto::frame::{Header, RsvBits};
+use wsproto::{Client, CloseReason, FrameProtocol, Opcode, SendError, Server};
 
 type Log = Arc<Mutex<Vec<String>>>;
 

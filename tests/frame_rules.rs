@@ -445,7 +445,7 @@ fn debug_names_role_and_extensions() {
 /// stops at a close frame.
 #[test]
 fn the_frame_decoder_delivers_frames_as_on_the_wire() {
-    use wsproto::FrameDecoder;
+    use wsproto::receive::FrameDecoder;
     let frames = |wire: &[u8]| {
         let mut decoder = FrameDecoder::<Server>::new(());
         decoder.receive_bytes(wire);

@@ -145,7 +145,8 @@ fn invalid_text_before_the_limit_is_reported_first() {
 /// the exchange: what follows is dropped, in any read, and the end of the stream is fine.
 #[test]
 fn bytes_after_a_finished_rejection_are_dropped_in_any_read() {
-    use wsproto::{Client, ConnectionState, Event, Request, WSConnection};
+    use wsproto::events::Request;
+    use wsproto::{Client, ConnectionState, Event, WSConnection};
     let response = b"HTTP/1.1 304 Not Modified\r\n\r\ntrailing junk";
     for cut in 0..=response.len() {
         let mut client = WSConnection::<Client>::new(());
@@ -167,7 +168,8 @@ fn bytes_after_a_finished_rejection_are_dropped_in_any_read() {
 /// delivered, as when they arrive in two reads.
 #[test]
 fn the_rejection_before_a_malformed_body_is_not_lost() {
-    use wsproto::{Client, Event, Request, WSConnection};
+    use wsproto::events::Request;
+    use wsproto::{Client, Event, WSConnection};
     let response = b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnopeXX";
     for cut in [0, 20, response.len() - 3] {
         let mut client = WSConnection::<Client>::new(());

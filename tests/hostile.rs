@@ -19,9 +19,8 @@ use flate2::{Compress, Compression, FlushCompress};
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
 
 use support::frames::{from_client, from_server};
-use wsproto::{
-    Client, CloseReason, ExtensionList, FrameProtocol, Limits, ParseFailed, Payload, Role, Server,
-};
+use wsproto::ext::ExtensionList;
+use wsproto::{Client, CloseReason, FrameProtocol, Limits, ParseFailed, Payload, Role, Server};
 
 struct Counting;
 
@@ -848,7 +847,7 @@ fn a_header_trickled_in_byte_by_byte_is_refused_at_the_size_limit() {
         }
         panic!("a megabyte of header was buffered");
     });
-    let wsproto::ConnectionError::Remote(error) = error else {
+    let wsproto::connection::ConnectionError::Remote(error) = error else {
         panic!("{error}")
     };
     assert_eq!(error.event_hint.as_ref().unwrap().status_code, 431);
@@ -865,7 +864,7 @@ fn too_many_header_fields_are_refused_with_431() {
     let (result, peak) = peak_during(|| {
         wsproto::WSConnection::<Server>::new(()).receive_data(Some(request.as_bytes()))
     });
-    let Err(wsproto::ConnectionError::Remote(error)) = result else {
+    let Err(wsproto::connection::ConnectionError::Remote(error)) = result else {
         panic!("{result:?}")
     };
     assert_eq!(error.event_hint.as_ref().unwrap().status_code, 431);
@@ -903,7 +902,7 @@ fn a_server_that_rejected_buffers_nothing_the_client_sends_after() {
     let _guard = exclusive();
     let mut server = wsproto::WSConnection::<Server>::new(());
     server
-        .send(wsproto::RejectConnection {
+        .send(wsproto::events::RejectConnection {
             has_body: true,
             ..Default::default()
         })

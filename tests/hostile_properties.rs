@@ -66,7 +66,7 @@ fn deflate_stream(seed: u64, config: u8, texts: &[String], mutations: usize) -> 
     wire
 }
 
-fn both_chunkings<R: Role, E: wsproto::ExtensionList>(
+fn both_chunkings<R: Role, E: wsproto::ext::ExtensionList>(
     data: &[u8],
     make: impl Fn(u8) -> FrameProtocol<R, E>,
 ) -> [Seen; 2] {

@@ -134,7 +134,7 @@ fn raw_connection() -> TcpStream {
         .unwrap();
     let mut ws = wsproto::WSConnection::<wsproto::Client>::new(());
     stream
-        .write_all(&ws.send(wsproto::Request::new("h", "/")).unwrap())
+        .write_all(&ws.send(wsproto::events::Request::new("h", "/")).unwrap())
         .unwrap();
     let mut buf = [0u8; 1024];
     while ws.state() == wsproto::ConnectionState::Connecting {

@@ -3,9 +3,8 @@
 //! and a message whose typed builder was dropped unfinished is ended by the next data
 //! frame (§5.4), so the protocol is never stuck in it.
 
-use wsproto::{
-    Client, CloseReason, ExtensionList, FrameProtocol, Opcode, Payload, Role, SendError, Server,
-};
+use wsproto::ext::ExtensionList;
+use wsproto::{Client, CloseReason, FrameProtocol, Opcode, Payload, Role, SendError, Server};
 
 /// Every way of sending a frame, each tried on `proto`: what it returned, and whether it
 /// wrote anything.

@@ -7,7 +7,8 @@
 use std::io::{self, IoSlice, Write};
 
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
-use wsproto::{Client, ExtensionList, FrameProtocol, Payload, Role, Server};
+use wsproto::ext::ExtensionList;
+use wsproto::{Client, FrameProtocol, Payload, Role, Server};
 
 /// Payload lengths at both edges of each length encoding.
 const LENGTHS: [usize; 7] = [0, 1, 125, 126, 65_535, 65_536, 70_000];
@@ -149,7 +150,8 @@ fn vectored_frames_follow_the_message_rules() {
 
 #[test]
 fn a_connection_sends_vectored_frames_only_while_open() {
-    use wsproto::{CloseConnection, CloseReason, Connection, TextMessage, WSConnection};
+    use wsproto::events::{CloseConnection, TextMessage};
+    use wsproto::{CloseReason, Connection, WSConnection};
     let mut server = Connection::<Server>::new(());
     let expected = server.send(TextMessage::new("hi")).unwrap();
     let mut written = Vec::new();

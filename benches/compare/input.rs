@@ -1,7 +1,8 @@
 //! The workloads: messages, and the bytes every crate is fed or must produce.
 
 use bytes::Bytes;
-use wsproto::{Client, MaskingKey, Opcode, RsvBits, encode_frame};
+use wsproto::frame::{MaskingKey, RsvBits, encode_frame};
+use wsproto::{Client, Opcode};
 
 /// What a workload asks of a crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

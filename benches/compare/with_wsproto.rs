@@ -2,7 +2,8 @@
 
 use bytes::Bytes;
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
-use wsproto::{Client, ExtensionList, FrameProtocol, Payload, PayloadRef, Role, Server};
+use wsproto::ext::ExtensionList;
+use wsproto::{Client, FrameProtocol, Payload, PayloadRef, Role, Server};
 
 use std::io::Write;
 

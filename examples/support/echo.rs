@@ -5,7 +5,8 @@ use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
-use wsproto::{BytesMessage, Event, Limits, TextMessage};
+use wsproto::events::{BytesMessage, TextMessage};
+use wsproto::{Event, Limits};
 
 /// Messages up to 16 MiB, in frames up to 16 MiB (what Autobahn's largest cases send).
 pub const LIMITS: Limits = Limits::unlimited()

@@ -5,7 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{AcceptConnection, ConnectionState, Event, Server, WSConnection};
+use wsproto::events::AcceptConnection;
+use wsproto::{ConnectionState, Event, Server, WSConnection};
 use wsproto_fuzz::EventLog;
 
 const REQUEST: &[u8] =

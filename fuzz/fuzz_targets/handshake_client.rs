@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsproto::{Client, Request, WSConnection};
+use wsproto::events::Request;
+use wsproto::{Client, WSConnection};
 use wsproto_fuzz::EventLog;
 
 fn run(pieces: &[&[u8]], end_of_stream: bool) -> (Vec<String>, Option<String>) {

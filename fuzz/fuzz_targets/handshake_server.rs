@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsproto::{AcceptConnection, Event, Server, WSConnection};
+use wsproto::events::AcceptConnection;
+use wsproto::{Event, Server, WSConnection};
 use wsproto_fuzz::EventLog;
 
 /// Events (normalised) and the error, after feeding `pieces` and accepting any request.

@@ -6,7 +6,8 @@
 use arbitrary::Arbitrary;
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use wsproto::{CloseReason, Frame, MessageDecoder, Opcode, ParseFailed, Payload};
+use wsproto::message::MessageDecoder;
+use wsproto::{CloseReason, Frame, Opcode, ParseFailed, Payload};
 
 #[derive(Arbitrary, Debug)]
 struct DataFrame {

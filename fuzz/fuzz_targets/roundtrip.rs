@@ -6,7 +6,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wsproto::{Client, CloseReason, ExtensionList, FrameProtocol, Opcode, Role, Server};
+use wsproto::ext::ExtensionList;
+use wsproto::{Client, CloseReason, FrameProtocol, Opcode, Role, Server};
 use wsproto_fuzz::{Seen, deflate, receive};
 
 #[derive(Arbitrary, Debug)]

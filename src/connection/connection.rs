@@ -21,7 +21,8 @@ use crate::role::Role;
 /// An open connection: feed it bytes, take events out, turn events into bytes.
 ///
 /// ```
-/// use wsproto::{Client, CloseReason, Connection, ConnectionState, Event, Server, TextMessage, CloseConnection};
+/// use wsproto::{Client, CloseReason, Connection, ConnectionState, Event, Server};
+/// use wsproto::events::{CloseConnection, TextMessage};
 /// let mut client = Connection::<Client>::new(());
 /// let mut server = Connection::<Server>::new(());
 /// server.receive_data(Some(&client.send(TextMessage::new("hi"))?))?;
@@ -90,7 +91,9 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
     /// With this [`PingPolicy`]: `AnswerLatest` keeps one pong, for the latest ping.
     ///
     /// ```
-    /// use wsproto::{Client, Connection, Ping, PingPolicy, Server};
+    /// use wsproto::{Client, Connection, Server};
+    /// use wsproto::connection::PingPolicy;
+    /// use wsproto::events::Ping;
     /// let mut client = Connection::<Client>::new(());
     /// let mut server = Connection::<Server>::new(()).with_ping_policy(PingPolicy::AnswerLatest);
     /// for payload in ["1", "2", "3"] {
@@ -102,7 +105,7 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
     /// assert!(server.take_pong_into(&mut out)?);
     /// assert_eq!(out, b"\x8a\x013"); // one pong, for the latest
     /// assert!(!server.take_pong_into(&mut out)?);
-    /// # Ok::<(), wsproto::LocalProtocolError>(())
+    /// # Ok::<(), wsproto::connection::LocalProtocolError>(())
     /// ```
     pub fn with_ping_policy(mut self, policy: PingPolicy) -> Self {
         self.ping_policy = policy;

@@ -10,7 +10,8 @@ use crate::handshake::LocalHandshakeError;
 /// and the state is unchanged. Each cause is a variant, so that a caller can match on it.
 ///
 /// ```
-/// use wsproto::{Connection, LocalProtocolError, SendError, Server};
+/// use wsproto::{Connection, SendError, Server};
+/// use wsproto::connection::LocalProtocolError;
 /// let mut server = Connection::<Server>::new(());
 /// let error = server.protocol_mut().ping(&[0; 126]).map_err(LocalProtocolError::from).unwrap_err();
 /// assert!(matches!(error, LocalProtocolError::Send(SendError::ControlPayloadTooLong { .. })));

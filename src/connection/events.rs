@@ -1,12 +1,13 @@
 //! The events of a WebSocket connection, as in Python wsproto's `events` module: what the
-//! peer did (from `events()`) and what to do (given to `send`).
+//! peer did (from `events()`) and what to do (given to `send`), the handshake's included.
 
 use std::fmt;
 
 use bytes::Bytes;
 
 use crate::close_code::CloseReason;
-use crate::handshake::{AcceptConnection, RejectConnection, RejectData, Request};
+// The handshake's events, here too: Python wsproto's `events` module holds them all.
+pub use crate::handshake::{AcceptConnection, RejectConnection, RejectData, Request};
 use crate::text::Utf8Bytes;
 
 /// The closing handshake (RFC 6455 §5.5.1, §7): received, or to send.

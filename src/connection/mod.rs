@@ -5,7 +5,7 @@
 #[allow(clippy::module_inception)]
 mod connection;
 mod error;
-mod events;
+pub mod events;
 mod ping;
 mod state;
 mod typed;
@@ -20,7 +20,7 @@ pub use typed::{
     ClientHandshake, ClientHandshakeOutcome, ClosingConnection, IncomingRequest, OpenConnection,
     ServerHandshake, ServerHandshakeError, ServerHandshakeOutcome,
 };
-pub use ws_connection::{WSConnection, WsEvents};
+pub use ws_connection::{WSConnection, WSConnectionEvents};
 
 use crate::handshake::RemoteProtocolError;
 

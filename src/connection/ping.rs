@@ -9,8 +9,8 @@ use crate::constants::MAX_PAYLOAD_NORMAL;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PingPolicy {
-    /// The application answers each [`Ping`](crate::Ping) event, e.g. with its
-    /// [`response`](crate::Ping::response), as in Python wsproto.
+    /// The application answers each [`Ping`](crate::events::Ping) event, e.g. with its
+    /// [`response`](crate::events::Ping::response), as in Python wsproto.
     #[default]
     Manual,
     /// The connection keeps a pong for the most recent ping only (RFC 6455 §5.5.3: "an

@@ -16,13 +16,14 @@ use crate::role::{Client, Role, Server};
 /// A client's handshake in progress: it can only receive the server's answer.
 ///
 /// ```
-/// use wsproto::{ClientHandshake, ClientHandshakeOutcome, Request, ServerHandshake, ServerHandshakeOutcome, AcceptConnection};
+/// use wsproto::connection::{ClientHandshake, ClientHandshakeOutcome, ServerHandshake, ServerHandshakeOutcome};
+/// use wsproto::events::{AcceptConnection, Request};
 /// let (handshake, request_bytes) = ClientHandshake::new(Request::new("example.com", "/"), ())?;
 /// let ServerHandshakeOutcome::Requested(incoming) = ServerHandshake::new(()).receive_data(&request_bytes)? else { panic!() };
 /// let (mut server, answer) = incoming.accept(AcceptConnection::default())?;
 /// let ClientHandshakeOutcome::Accepted(mut client, _) = handshake.receive_data(&answer)? else { panic!() };
 /// server.receive_data(Some(&client.send_text("hello")?))?;
-/// let (closing, close_bytes) = client.close(wsproto::CloseConnection::new(wsproto::CloseReason::NORMAL_CLOSURE))?;
+/// let (closing, close_bytes) = client.close(wsproto::events::CloseConnection::new(wsproto::CloseReason::NORMAL_CLOSURE))?;
 /// # let _ = (closing, close_bytes);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -250,7 +251,7 @@ impl<R: Role, E: ExtensionList> OpenConnection<R, E> {
     }
 
     /// Starts a fragmented text message (a typed builder; see
-    /// [`MessageBuilder`](crate::MessageBuilder)).
+    /// [`MessageBuilder`](crate::protocol::MessageBuilder)).
     pub fn text_message(&mut self) -> Result<TextMessageBuilder<'_, R, E>, LocalProtocolError> {
         self.ensure_open()?;
         Ok(self.connection.protocol_mut().text_message()?)

@@ -26,7 +26,8 @@ use crate::role::{Role, Server};
 /// received byte, send the events it asks for, write the bytes it returns.
 ///
 /// ```
-/// use wsproto::{AcceptConnection, Client, Event, Request, Server, TextMessage, WSConnection};
+/// use wsproto::{Client, Event, Server, WSConnection};
+/// use wsproto::events::{AcceptConnection, Request, TextMessage};
 /// let mut client = WSConnection::<Client>::new(());
 /// let mut server = WSConnection::<Server>::new(());
 ///
@@ -229,8 +230,8 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
     }
 
     /// The events so far: the handshake's, then the connection's.
-    pub fn events(&mut self) -> WsEvents<'_, R, E> {
-        WsEvents { connection: self }
+    pub fn events(&mut self) -> WSConnectionEvents<'_, R, E> {
+        WSConnectionEvents { connection: self }
     }
 
     /// The next event, if any: lets a loop answer each event as it comes
@@ -431,11 +432,11 @@ fn head_error(error: HeadError) -> RemoteProtocolError {
 
 /// Iterator over a [`WSConnection`]'s events.
 #[must_use = "events are produced only as the iterator is advanced"]
-pub struct WsEvents<'c, R: Role, E: ExtensionList> {
+pub struct WSConnectionEvents<'c, R: Role, E: ExtensionList> {
     connection: &'c mut WSConnection<R, E>,
 }
 
-impl<R: Role, E: ExtensionList> Iterator for WsEvents<'_, R, E> {
+impl<R: Role, E: ExtensionList> Iterator for WSConnectionEvents<'_, R, E> {
     type Item = Event;
     fn next(&mut self) -> Option<Event> {
         self.connection.next_event()

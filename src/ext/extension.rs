@@ -50,8 +50,11 @@ use crate::rsv::{RsvBits, RsvClaim};
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use wsproto::{Client, CloseReason, Extension, FrameContext, FrameProtocol, FrameRefused};
-/// use wsproto::{Header, OutboundFrame, RsvBits, Server};
+/// use wsproto::{Client, CloseReason, FrameProtocol};
+/// use wsproto::ext::{Extension, FrameContext, FrameRefused};
+/// use wsproto::Server;
+/// use wsproto::ext::OutboundFrame;
+/// use wsproto::frame::{Header, RsvBits};
 /// use wsproto::rsv::Rsv3;
 ///
 /// #[derive(Default)]
@@ -108,11 +111,11 @@ use crate::rsv::{RsvBits, RsvClaim};
 /// ```
 ///
 /// `examples/custom_extension.rs` goes further: an extension that appends a hash trailer,
-/// negotiated and run beside [`PerMessageDeflate`](crate::PerMessageDeflate) in one list.
+/// negotiated and run beside [`PerMessageDeflate`](crate::deflate::PerMessageDeflate) in one list.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a WebSocket extension",
-    label = "this type does not implement `wsproto::Extension`",
-    note = "an extension list is `()` or a tuple of types implementing `wsproto::Extension`"
+    label = "this type does not implement `wsproto::ext::Extension`",
+    note = "an extension list is `()` or a tuple of types implementing `wsproto::ext::Extension`"
 )]
 pub trait Extension: Send {
     /// The extension token registered for `Sec-WebSocket-Extensions` (RFC 6455 §9.1).
@@ -217,14 +220,15 @@ impl FrameContext {
     ///
     /// ```
     /// use wsproto::deflate::{Negotiated, PerMessageDeflate};
-    /// use wsproto::{Extension, FrameContext, Opcode, OutboundFrame};
+    /// use wsproto::Opcode;
+    /// use wsproto::ext::{Extension, FrameContext, OutboundFrame};
     /// let mut deflate = PerMessageDeflate::negotiated(Negotiated::default());
     /// let ctx = FrameContext::new(false, Opcode::Text);
     /// let mut frame = OutboundFrame::new(Opcode::Text, true, b"Hello".to_vec());
     /// deflate.outbound(&ctx, &mut frame)?;
     /// assert!(frame.rsv.rsv1); // RFC 7692 §6: "Per-Message Compressed"
     /// assert_eq!(frame.payload, [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
-    /// # Ok::<(), wsproto::FrameRefused>(())
+    /// # Ok::<(), wsproto::ext::FrameRefused>(())
     /// ```
     pub fn new(is_client: bool, message_opcode: Opcode) -> Self {
         FrameContext {

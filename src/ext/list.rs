@@ -12,7 +12,7 @@ use crate::rsv::{Disjoint, RsvClaim};
 /// tuple of up to four [`Extension`] types. Sealed; implement [`Extension`] instead.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a list of WebSocket extensions",
-    label = "expected `()` or a tuple of `wsproto::Extension` types",
+    label = "expected `()` or a tuple of `wsproto::ext::Extension` types",
     note = "write `()` for no extensions, or e.g. `(MyExtension,)` for one"
 )]
 pub trait ExtensionList: ListHooks + InboundHooks + OutboundHooks + Send {

@@ -8,6 +8,8 @@ mod list;
 
 pub use extension::{Extension, ExtensionError, FrameContext, OutboundFrame};
 pub use list::ExtensionList;
+// What a hook returns to refuse a frame.
+pub use crate::error::FrameRefused;
 pub(crate) use list::{InboundHooks, OutboundHooks, inbound_hooks, outbound_hooks};
 
 /// The names of a list's enabled extensions, in list order.

@@ -11,14 +11,15 @@ use crate::role::Role;
 use crate::rsv::RsvBits;
 
 /// Appends one frame to `out`. The masking argument's type follows the role: a
-/// [`MaskingKey`](crate::MaskingKey) for a [`Client`](crate::Client), [`Unmasked`](crate::Unmasked)
+/// [`MaskingKey`](crate::frame::MaskingKey) for a [`Client`](crate::Client), [`Unmasked`](crate::frame::Unmasked)
 /// for a [`Server`](crate::Server) (RFC 6455 §5.1), so the wrong one does not compile.
 ///
 /// This is the raw layer: it checks nothing (fragmentation, control payload sizes, RSV
 /// ownership). [`FrameProtocol`](crate::FrameProtocol) is the checked API.
 ///
 /// ```
-/// use wsproto::{encode_frame, Opcode, RsvBits, Server, Unmasked};
+/// use wsproto::{Opcode, Server};
+/// use wsproto::frame::{RsvBits, Unmasked, encode_frame};
 /// let mut out = Vec::new();
 /// encode_frame::<Server>(true, RsvBits::NONE, Opcode::Text, Unmasked, b"Hello", &mut out);
 /// assert_eq!(out, b"\x81\x05Hello");
@@ -91,7 +92,7 @@ impl<'a> VectoredFrame<'a> {
 
     /// Bytes that go on the wire before the frame: empty, unless a typed message builder
     /// was dropped before its last fragment; then the empty final fragment that ends its
-    /// message (see [`MessageBuilder`](crate::MessageBuilder)).
+    /// message (see [`MessageBuilder`](crate::protocol::MessageBuilder)).
     pub fn before(&self) -> &'a [u8] {
         self.before
     }

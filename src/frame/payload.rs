@@ -53,8 +53,8 @@ impl Payload {
 /// the last piece. Control frames are delivered only whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
-    /// The opcode: from a [`FrameDecoder`](crate::FrameDecoder), `Continuation` for later
-    /// fragments and pieces; from a [`MessageDecoder`](crate::MessageDecoder) or a
+    /// The opcode: from a [`FrameDecoder`](crate::receive::FrameDecoder), `Continuation` for later
+    /// fragments and pieces; from a [`MessageDecoder`](crate::message::MessageDecoder) or a
     /// [`FrameProtocol`](crate::FrameProtocol), the message's `Text` or `Binary`.
     pub opcode: Opcode,
     /// The payload.

@@ -11,7 +11,7 @@ use crate::constants::ACCEPT_GUID;
 ///
 /// ```
 /// // RFC 6455 §1.3's example.
-/// assert_eq!(wsproto::accept_token("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+/// assert_eq!(wsproto::handshake::accept_token("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// ```
 pub fn accept_token(key: &str) -> String {
     let mut sha1 = Sha1::new();

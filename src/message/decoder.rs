@@ -7,14 +7,15 @@ use crate::message::order::message_opcode;
 use crate::message::utf8::Utf8Stream;
 use crate::opcode::Opcode;
 
-/// Turns data frames (and pieces of frames) from a [`FrameDecoder`](crate::FrameDecoder)
+/// Turns data frames (and pieces of frames) from a [`FrameDecoder`](crate::receive::FrameDecoder)
 /// into pieces of messages: every output frame has the message's opcode (`Text` or
 /// `Binary`), text arrives as validated [`Utf8Bytes`](crate::Utf8Bytes), and
 /// `message_finished` is set only on the last piece of the last frame.
 ///
 /// ```
 /// use bytes::Bytes;
-/// use wsproto::{Frame, MessageDecoder, Opcode, Payload};
+/// use wsproto::{Frame, Opcode, Payload};
+/// use wsproto::message::MessageDecoder;
 /// let frame = |opcode, bytes: &'static [u8], fin| Frame {
 ///     opcode, payload: Payload::Bytes(Bytes::from_static(bytes)), frame_finished: true, message_finished: fin,
 /// };

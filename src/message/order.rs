@@ -11,7 +11,7 @@ use crate::opcode::Opcode;
 /// start inside one (RFC 6455 §5.4).
 ///
 /// This function decides the rule for received frames wherever they are handled: in the
-/// receive pipeline and in [`MessageDecoder`](crate::MessageDecoder).
+/// receive pipeline and in [`MessageDecoder`](crate::message::MessageDecoder).
 pub(crate) fn message_opcode(open: Option<Opcode>, frame: Opcode) -> Result<Opcode, ParseFailed> {
     match (open, frame) {
         (None, Opcode::Continuation) => Err(ParseFailed::protocol(

@@ -11,7 +11,7 @@ use crate::frame::close_payload::close_payload;
 use crate::frame::encoder::VectoredFrame;
 use crate::frame::{Frame, FrameRef};
 use crate::limits::Limits;
-use crate::mask_key::{MaskKeySource, MaskKeys};
+use crate::mask_key::MaskKeys;
 use crate::opcode::Opcode;
 use crate::receive::pipeline::Receiver;
 use crate::receive::ready::Delivery;
@@ -19,6 +19,13 @@ use crate::role::{Client, Role, Server};
 use crate::send::Sender;
 
 pub(crate) mod builder;
+
+pub use builder::{
+    BinaryKind, BinaryMessageBuilder, MessageBuilder, MessageKind, TextKind, TextMessageBuilder,
+};
+// A client's masking keys, chosen with `FrameProtocol::with_mask_key_source`.
+pub use crate::error::MaskKeyError;
+pub use crate::mask_key::{MaskKeySource, OsRandomKeys};
 
 /// Data to send: text (`&str`, a TEXT message) or bytes (`&[u8]`, a BINARY message), like
 /// the seed's `str | bytes` argument of `send_data`.

@@ -16,10 +16,11 @@ use crate::role::Role;
 /// bytes arrive, with the frame's own opcode on its first piece and CONTINUATION after it,
 /// control frames whole. Payloads are the bytes as sent (unmasked): text is not decoded and
 /// a close frame's payload is not parsed, which is the message layer's job
-/// ([`MessageDecoder`](crate::MessageDecoder), [`FrameProtocol`](crate::FrameProtocol)).
+/// ([`MessageDecoder`](crate::message::MessageDecoder), [`FrameProtocol`](crate::FrameProtocol)).
 ///
 /// ```
-/// use wsproto::{FrameDecoder, Opcode, Server};
+/// use wsproto::{Opcode, Server};
+/// use wsproto::receive::FrameDecoder;
 /// let mut decoder = FrameDecoder::<Server>::new(());
 /// // RFC 6455 §5.7: a masked "Hello" from a client, in two reads.
 /// decoder.receive_bytes(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f]);

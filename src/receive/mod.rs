@@ -7,9 +7,9 @@
 //!           §5.5       §5.2 RSV, limits                   unmasked      (if enabled)            owned  │ borrowed
 //! ```
 //!
-//! [`Receiver`](pipeline::Receiver) runs the stages; each rule is decided by one function in
+//! `pipeline::Receiver` runs the stages; each rule is decided by one function in
 //! the layer it belongs to (the frame header in `frame::header`, fragment order and UTF-8 in
-//! `message`, the endpoint's own rules in [`header_rules`]). The three ways of delivering,
+//! `message`, the endpoint's own rules in `header_rules`). The three ways of delivering,
 //! frame by frame ([`FrameDecoder`]), piece by piece or whole
 //! ([`FrameProtocol`](crate::FrameProtocol)), differ only in the last stage.
 

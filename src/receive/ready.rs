@@ -9,7 +9,7 @@ use crate::opcode::Opcode;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Delivery {
     /// Frames as they are on the wire, piece by piece, with their own opcodes and raw
-    /// payloads: Python wsproto's `FrameDecoder` ([`FrameDecoder`](crate::FrameDecoder)).
+    /// payloads: Python wsproto's `FrameDecoder` ([`FrameDecoder`](crate::receive::FrameDecoder)).
     Frames,
     /// Messages piece by piece as they arrive, with the message's opcode and text decoded:
     /// Python wsproto's `FrameProtocol`, the default.
@@ -21,7 +21,7 @@ pub(crate) enum Delivery {
 
 impl Delivery {
     /// Whether text messages are validated (RFC 6455 §8.1): the message layer's job, which
-    /// frame-level delivery leaves to [`MessageDecoder`](crate::MessageDecoder).
+    /// frame-level delivery leaves to [`MessageDecoder`](crate::message::MessageDecoder).
     pub(crate) fn validates_text(self) -> bool {
         self != Delivery::Frames
     }

@@ -6,7 +6,8 @@
 
 use serde_json::{Value, json};
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::{Client, Extension, FrameProtocol, Opcode, Role, Server};
+use wsproto::ext::Extension;
+use wsproto::{Client, FrameProtocol, Opcode, Role, Server};
 
 use super::protocol::receive;
 use super::python::{Oracle, hex, unhex};

@@ -3,10 +3,8 @@
 
 use proptest::prelude::*;
 use wsproto::deflate::{DeflateConfig, MessageCompressor, Negotiated, PerMessageDeflate};
-use wsproto::{
-    Client, CloseReason, Extension, ExtensionList, FrameProtocol, Limits, Opcode, Payload, Role,
-    Server,
-};
+use wsproto::ext::{Extension, ExtensionList};
+use wsproto::{Client, CloseReason, FrameProtocol, Limits, Opcode, Payload, Role, Server};
 
 type Deflate = (PerMessageDeflate,);
 

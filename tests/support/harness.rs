@@ -11,9 +11,11 @@
 
 use bytes::Bytes;
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
+use wsproto::ext::ExtensionList;
+use wsproto::receive::FrameDecoder;
 use wsproto::{
-    CloseReason, ExtensionList, Frame, FrameDecoder, FrameProtocol, FrameRef, Limits, Opcode,
-    ParseFailed, Payload, PayloadRef, Role, Utf8Bytes,
+    CloseReason, Frame, FrameProtocol, FrameRef, Limits, Opcode, ParseFailed, Payload, PayloadRef,
+    Role, Utf8Bytes,
 };
 
 /// A byte-stream input: where to cut, the configuration byte, and the stream.

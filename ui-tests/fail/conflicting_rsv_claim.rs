@@ -2,7 +2,9 @@
 //! permessage-deflate owns RSV1 (RFC 7692 §6), so no other extension may claim it too.
 //! The error is a trait error (E0277), found while type-checking: `cargo check` and an
 //! editor report it, not only a full build.
-use wsproto::{Extension, FrameProtocol, PerMessageDeflate, Server};
+use wsproto::{FrameProtocol, Server};
+use wsproto::deflate::PerMessageDeflate;
+use wsproto::ext::Extension;
 
 struct AlsoRsv1;
 impl Extension for AlsoRsv1 {

@@ -1,6 +1,8 @@
 //! RFC 6455 §5.2 in a longer list: the third extension's RSV2 clashes with the second's,
 //! though each is disjoint from permessage-deflate's RSV1.
-use wsproto::{Extension, FrameProtocol, PerMessageDeflate, Server};
+use wsproto::{FrameProtocol, Server};
+use wsproto::deflate::PerMessageDeflate;
+use wsproto::ext::Extension;
 
 struct First;
 impl Extension for First {

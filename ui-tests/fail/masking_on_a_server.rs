@@ -1,5 +1,6 @@
 //! RFC 6455 §5.1: "A server MUST NOT mask any frames that it sends to the client."
-use wsproto::{encode_frame, MaskingKey, Opcode, RsvBits, Server};
+use wsproto::{Opcode, Server};
+use wsproto::frame::{MaskingKey, RsvBits, encode_frame};
 
 fn main() {
     let mut out = Vec::new();

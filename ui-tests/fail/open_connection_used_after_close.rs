@@ -1,5 +1,7 @@
 //! RFC 6455 §5.5.1: closing consumes the open connection, so it cannot be used to send.
-use wsproto::{CloseConnection, CloseReason, OpenConnection, Server};
+use wsproto::{CloseReason, Server};
+use wsproto::connection::OpenConnection;
+use wsproto::events::CloseConnection;
 
 fn after_close(mut open: OpenConnection<Server>) {
     let (_closing, _close_frame) = open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE)).unwrap();

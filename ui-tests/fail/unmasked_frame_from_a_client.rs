@@ -1,5 +1,6 @@
 //! RFC 6455 §5.1: "a client MUST mask all frames that it sends to the server."
-use wsproto::{encode_frame, Client, Opcode, RsvBits, Unmasked};
+use wsproto::{Client, Opcode};
+use wsproto::frame::{RsvBits, Unmasked, encode_frame};
 
 fn main() {
     let mut out = Vec::new();

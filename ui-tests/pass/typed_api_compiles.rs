@@ -1,8 +1,8 @@
 //! The happy path of the typed API, beside the fail cases: extensions with RSV claims of
 //! their own (RSV2, RSV3, and RSV1 for permessage-deflate) make a list of three.
-use wsproto::{
-    encode_frame, Client, Extension, FrameProtocol, MaskingKey, Opcode, RsvBits, Server, Unmasked,
-};
+use wsproto::{Client, FrameProtocol, Opcode, Server};
+use wsproto::ext::Extension;
+use wsproto::frame::{MaskingKey, RsvBits, Unmasked, encode_frame};
 
 struct UsesRsv2;
 impl Extension for UsesRsv2 {
@@ -24,8 +24,8 @@ impl Extension for UsesRsv3 {
 
 fn main() {
     let mut out = Vec::new();
-    let _three = FrameProtocol::<Server, (wsproto::PerMessageDeflate, UsesRsv2, UsesRsv3)>::new(
-        (wsproto::PerMessageDeflate::default(), UsesRsv2, UsesRsv3),
+    let _three = FrameProtocol::<Server, (wsproto::deflate::PerMessageDeflate, UsesRsv2, UsesRsv3)>::new(
+        (wsproto::deflate::PerMessageDeflate::default(), UsesRsv2, UsesRsv3),
     );
     let mut server = FrameProtocol::<Server, (UsesRsv2, UsesRsv3)>::new((UsesRsv2, UsesRsv3));
     let mut message = server.text_message().unwrap();
@@ -43,10 +43,9 @@ fn main() {
 /// The typed connection life: handshake, open, closing.
 #[allow(dead_code)]
 fn connection_life() -> Result<(), Box<dyn std::error::Error>> {
-    use wsproto::{
-        AcceptConnection, ClientHandshake, ClientHandshakeOutcome, CloseConnection, CloseReason, Request,
-        ServerHandshake, ServerHandshakeOutcome,
-    };
+    use wsproto::CloseReason;
+    use wsproto::connection::{ClientHandshake, ClientHandshakeOutcome, ServerHandshake, ServerHandshakeOutcome};
+    use wsproto::events::{AcceptConnection, CloseConnection, Request};
     let (handshake, request) = ClientHandshake::new(Request::new("example.com", "/"), ())?;
     let ServerHandshakeOutcome::Requested(incoming) = ServerHandshake::new(()).receive_data(&request)? else {
         return Ok(());

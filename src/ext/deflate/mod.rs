@@ -1,5 +1,5 @@
 //! permessage-deflate (RFC 7692): negotiation, and [`PerMessageDeflate`], the
-//! [`Extension`](crate::Extension) that compresses every outgoing data message and inflates
+//! [`Extension`] that compresses every outgoing data message and inflates
 //! received ones within the message size limit.
 //!
 //! ```
