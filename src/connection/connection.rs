@@ -180,11 +180,45 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
 
     /// The events the received bytes produced, in order. A protocol error comes out as a
     /// `CloseConnection` carrying the code to answer with; nothing follows it.
+    ///
+    /// The iterator borrows the connection, so nothing can be sent inside a `for` loop over
+    /// it. To answer events as they come (an echo, a close), loop with
+    /// [`next_event`](Self::next_event), which borrows only for the call:
+    ///
+    /// ```
+    /// use wsproto::events::TextMessage;
+    /// use wsproto::{Client, Connection, Event, Server};
+    /// let mut client = Connection::<Client>::new(());
+    /// let mut server = Connection::<Server>::new(());
+    /// server.receive_data(Some(&client.send(TextMessage::new("hi"))?))?;
+    /// let mut out = Vec::new();
+    /// while let Some(event) = server.next_event() {
+    ///     if let Event::TextMessage(message) = event {
+    ///         server.send_into(TextMessage::new(message.data), &mut out)?;
+    ///     }
+    /// }
+    /// assert_eq!(out, b"\x81\x02hi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// The `for` form does not compile (two mutable borrows):
+    ///
+    /// ```compile_fail
+    /// # use wsproto::events::TextMessage;
+    /// # use wsproto::{Connection, Event, Server};
+    /// # let mut server = Connection::<Server>::new(());
+    /// for event in server.events() {
+    ///     if let Event::TextMessage(message) = event {
+    ///         server.send(TextMessage::new(message.data)).unwrap();
+    ///     }
+    /// }
+    /// ```
     pub fn events(&mut self) -> Events<'_, R, E> {
         Events { connection: self }
     }
 
-    /// The next event, if any.
+    /// The next event, if any: the event loop that may send between events
+    /// (`while let Some(event) = connection.next_event() { ... }`).
     pub fn next_event(&mut self) -> Option<Event> {
         match self.proto.next_frame() {
             Ok(Some(frame)) => Some(self.frame_event(frame)),

@@ -221,9 +221,15 @@ impl<R: Role, E: ExtensionList> OpenConnection<R, E> {
         self.connection.receive_data(data)
     }
 
-    /// The events received so far.
+    /// The events received so far; to send between them, loop with
+    /// [`next_event`](Self::next_event) (see [`Connection::events`]).
     pub fn events(&mut self) -> Events<'_, R, E> {
         self.connection.events()
+    }
+
+    /// The next event, if any (see [`Connection::next_event`]).
+    pub fn next_event(&mut self) -> Option<Event> {
+        self.connection.next_event()
     }
 
     /// Encodes a whole text message, straight from `text` (no copy before the frame's).
@@ -311,8 +317,14 @@ impl<R: Role, E: ExtensionList> ClosingConnection<R, E> {
         self.connection.receive_data(data)
     }
 
-    /// The events received so far.
+    /// The events received so far; to send between them, loop with
+    /// [`next_event`](Self::next_event) (see [`Connection::events`]).
     pub fn events(&mut self) -> Events<'_, R, E> {
         self.connection.events()
+    }
+
+    /// The next event, if any (see [`Connection::next_event`]).
+    pub fn next_event(&mut self) -> Option<Event> {
+        self.connection.next_event()
     }
 }

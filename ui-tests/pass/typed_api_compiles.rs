@@ -55,6 +55,12 @@ fn connection_life() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     };
     server.receive_data(Some(&client.send_text("hello")?))?;
+    // The event loop that answers as it goes: `next_event` borrows only for the call.
+    while let Some(event) = server.next_event() {
+        if let wsproto::Event::TextMessage(message) = event {
+            client.receive_data(Some(&server.send_text(&message.data)?))?;
+        }
+    }
     let (mut closing, _bytes) = client.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE))?;
     closing.receive_data(None)?;
     Ok(())
