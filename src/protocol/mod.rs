@@ -99,7 +99,10 @@ impl<'a> From<&'a Vec<u8>> for Data<'a> {
 /// assert_eq!(frame.payload.as_text(), Some("Hello"));
 /// assert!(frame.message_finished);
 /// ```
-pub struct FrameProtocol<R: Role, E: ExtensionList = ()> {
+// `E` is bounded on the constructors, not here: a list that is not an `ExtensionList`
+// (a type that is no extension, two claims on one RSV bit) then fails once, at the call
+// to `new`, with the rule in the message, instead of once more for every use of the type.
+pub struct FrameProtocol<R: Role, E = ()> {
     receiver: Receiver,
     extensions: E,
     sender: Sender,
@@ -114,14 +117,20 @@ pub type ClientProtocol<E = ()> = FrameProtocol<Client, E>;
 /// The frame layer of a server endpoint.
 pub type ServerProtocol<E = ()> = FrameProtocol<Server, E>;
 
-impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
+impl<R: Role, E> FrameProtocol<R, E> {
     /// A protocol with the given (already negotiated) extensions and default [`Limits`].
-    pub fn new(extensions: E) -> Self {
+    pub fn new(extensions: E) -> Self
+    where
+        E: ExtensionList,
+    {
         Self::with_limits(extensions, Limits::default())
     }
 
     /// A protocol with the given limits.
-    pub fn with_limits(extensions: E, limits: Limits) -> Self {
+    pub fn with_limits(extensions: E, limits: Limits) -> Self
+    where
+        E: ExtensionList,
+    {
         FrameProtocol {
             receiver: Receiver::new(R::IS_CLIENT, limits, Delivery::Pieces),
             sender: Sender::new(R::IS_CLIENT, E::RSV_MASK, limits.max_message_size),
@@ -131,7 +140,9 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
             role: PhantomData,
         }
     }
+}
 
+impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// Delivers every data message whole, as one frame, instead of piece by piece: the
     /// opt-in for applications that handle messages, not streams (RFC 6455 §5.4 lets
     /// frames of one message arrive in any number of fragments and reads).

@@ -22,6 +22,6 @@ impl Extension for Second {
     }
 }
 
-fn takes(_: FrameProtocol<Server, (PerMessageDeflate, First, Second)>) {}
-
-fn main() {}
+fn main() {
+    let _server = FrameProtocol::<Server, _>::new((PerMessageDeflate::default(), First, Second));
+}
