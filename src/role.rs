@@ -14,6 +14,24 @@ mod sealed {
         /// The key for the next outgoing frame, `None` for a server.
         fn next_key(keys: &mut Self::Keys) -> Result<Option<[u8; 4]>, super::SendError>;
     }
+
+    /// A frame's masking as the encoder writes it; sealed so that only the two exist.
+    pub trait MaskingInternals: Copy {
+        /// The key to mask with, if any.
+        fn key(self) -> Option<[u8; 4]>;
+    }
+
+    impl MaskingInternals for super::MaskingKey {
+        fn key(self) -> Option<[u8; 4]> {
+            Some(self.0)
+        }
+    }
+
+    impl MaskingInternals for super::Unmasked {
+        fn key(self) -> Option<[u8; 4]> {
+            None
+        }
+    }
 }
 
 /// An endpoint role: [`Client`] or [`Server`]. Sealed: RFC 6455 has exactly these two.
@@ -27,10 +45,6 @@ pub trait Role:
     const IS_CLIENT: bool;
     /// The role's name, for `Debug` output and error messages.
     const NAME: &'static str;
-    /// What every frame this role sends carries: a [`MaskingKey`] for a client, [`Unmasked`]
-    /// for a server (RFC 6455 §5.1). Low-level encoding takes this type, so a server cannot
-    /// be asked for a masked frame nor a client for an unmasked one.
-    type Masking: Copy + fmt::Debug + Into<Option<[u8; 4]>>;
 }
 
 /// The client role: masks every frame it sends, rejects masked frames (RFC 6455 §5.1).
@@ -44,7 +58,6 @@ pub struct Server;
 impl Role for Client {
     const IS_CLIENT: bool = true;
     const NAME: &'static str = "Client";
-    type Masking = MaskingKey;
 }
 
 impl sealed::RoleInternals for Client {
@@ -58,7 +71,6 @@ impl sealed::RoleInternals for Client {
 impl Role for Server {
     const IS_CLIENT: bool = false;
     const NAME: &'static str = "Server";
-    type Masking = Unmasked;
 }
 
 impl sealed::RoleInternals for Server {
@@ -68,6 +80,19 @@ impl sealed::RoleInternals for Server {
         Ok(None)
     }
 }
+
+/// What a frame sent by role `R` carries as its masking: a [`MaskingKey`] for a
+/// [`Client`], [`Unmasked`] for a [`Server`] (RFC 6455 §5.1), and nothing else. Sealed;
+/// [`encode_frame`](crate::frame::encode_frame) takes it, so a server cannot be asked for
+/// a masked frame nor a client for an unmasked one, and the error names the rule.
+#[diagnostic::on_unimplemented(
+    message = "a {R} cannot send a frame with `{Self}` (RFC 6455 §5.1)",
+    label = "a client masks every frame it sends, a server none"
+)]
+pub trait MaskingOf<R: Role>: sealed::MaskingInternals {}
+
+impl MaskingOf<Client> for MaskingKey {}
+impl MaskingOf<Server> for Unmasked {}
 
 /// A client frame's masking key (RFC 6455 §5.3). Only a [`Client`](crate::Client) sends it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use crate::constants::FIN_MASK;
 use crate::frame::header::{MAX_HEADER_LEN, header_bytes};
 use crate::frame::mask::extend_masked;
 use crate::opcode::Opcode;
-use crate::role::Role;
+use crate::role::{MaskingOf, Role};
 use crate::rsv::RsvBits;
 
 /// Appends one frame to `out`. The masking argument's type follows the role: a
@@ -28,11 +28,11 @@ pub fn encode_frame<R: Role>(
     fin: bool,
     rsv: RsvBits,
     opcode: Opcode,
-    masking: R::Masking,
+    masking: impl MaskingOf<R>,
     payload: &[u8],
     out: &mut Vec<u8>,
 ) {
-    encode_raw(first_byte(fin, rsv, opcode), masking.into(), payload, out);
+    encode_raw(first_byte(fin, rsv, opcode), masking.key(), payload, out);
 }
 
 /// The first header byte: FIN, RSV bits and opcode (RFC 6455 §5.2).

@@ -16,5 +16,5 @@ pub use payload::{Frame, FrameRef, Payload, PayloadRef};
 
 // The vocabulary a frame is made of, where a reader of this layer looks for it.
 pub use crate::opcode::InvalidOpcode;
-pub use crate::role::{MaskingKey, Unmasked};
+pub use crate::role::{MaskingKey, MaskingOf, Unmasked};
 pub use crate::rsv::RsvBits;
