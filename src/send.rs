@@ -65,6 +65,7 @@ impl Sender {
     }
 
     /// The type of a message a builder left unfinished, which the next data frame ends.
+    #[inline]
     pub(crate) fn abandoned(&self) -> Option<Opcode> {
         self.outgoing.filter(|_| self.abandoned)
     }
@@ -73,6 +74,10 @@ impl Sender {
     /// abandoned ends with an empty CONTINUATION frame, which adds nothing to it. Appends
     /// that frame to `out` (through the extensions, which may have to end the message
     /// too: permessage-deflate flushes its compressor).
+    ///
+    /// Out of line and apart from [`data`](Self::data), so that the common path stays
+    /// small enough to be inlined where it is called.
+    #[inline(never)]
     pub(crate) fn end_abandoned(
         &mut self,
         key: Key,
@@ -82,7 +87,11 @@ impl Sender {
         let Some(kind) = self.abandoned() else {
             return Ok(());
         };
-        self.data(kind, &[], true, key, hooks, out)
+        self.check_not_closed(kind)?;
+        self.frame(Opcode::Continuation, &[], true, key, hooks, out)?;
+        self.outgoing = None;
+        self.abandoned = false;
+        Ok(())
     }
 
     /// [`end_abandoned`](Self::end_abandoned) into the buffer the next vectored frame
@@ -115,8 +124,8 @@ impl Sender {
     ) -> Result<(), SendError> {
         let opcode = self.data_opcode(kind)?;
         self.frame(opcode, payload, fin, key, hooks, out)?;
+        // An abandoned message was ended before this frame (`end_abandoned`).
         self.outgoing = (!fin).then_some(kind);
-        self.abandoned = false;
         Ok(())
     }
 
@@ -140,6 +149,7 @@ impl Sender {
     }
 
     /// Whether a close frame was sent.
+    #[inline]
     pub(crate) fn is_closed(&self) -> bool {
         self.closed
     }
@@ -150,7 +160,7 @@ impl Sender {
     #[inline]
     fn check_not_closed(&self, opcode: Opcode) -> Result<(), SendError> {
         if self.closed {
-            return Err(SendError::AfterClose { opcode });
+            return Err(after_close(opcode));
         }
         Ok(())
     }
@@ -174,7 +184,6 @@ impl Sender {
             None => (first_byte(fin, RsvBits::NONE, opcode), false),
         };
         self.outgoing = (!fin).then_some(kind);
-        self.abandoned = false;
         let body: &[u8] = match (transformed, key) {
             (false, None) => payload,
             (false, Some(key)) => {
@@ -265,6 +274,14 @@ impl Sender {
             self.scratch = Vec::new();
         }
     }
+}
+
+/// The refusal of a frame after the close: out of line, so that the check costs the common
+/// path one comparison.
+#[cold]
+#[inline(never)]
+fn after_close(opcode: Opcode) -> SendError {
+    SendError::AfterClose { opcode }
 }
 
 /// RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
