@@ -37,21 +37,12 @@ pub enum LocalProtocolError {
     /// The opening handshake cannot send what was asked (a header value with CR or LF, a
     /// subprotocol the client did not offer, no random source for the key, ...; RFC 6455
     /// §4).
-    #[error("{message}")]
-    Handshake {
-        /// What was wrong, naming the header or value.
-        message: String,
-    },
+    #[error(transparent)]
+    Handshake(#[from] LocalHandshakeError),
 }
 
 impl LocalProtocolError {
     pub(crate) fn not_in_state(event: &'static str, state: ConnectionState) -> Self {
         LocalProtocolError::NotInState { event, state }
-    }
-}
-
-impl From<LocalHandshakeError> for LocalProtocolError {
-    fn from(error: LocalHandshakeError) -> Self {
-        LocalProtocolError::Handshake { message: error.0 }
     }
 }

@@ -12,11 +12,12 @@ use crate::frame::encoder::VectoredFrame;
 use crate::handshake::body::{BodyReader, write_chunk, write_last_chunk};
 use crate::handshake::client::{ClientOffer, ResponseOutcome, process_response, write_request};
 use crate::handshake::http::{
-    HeadError, Headers, RequestHead, check_partial, has_head_end, parse_request, parse_response,
+    RequestHead, check_partial, has_head_end, parse_request, parse_response,
 };
 use crate::handshake::server::{process_request, write_accept, write_reject};
 use crate::handshake::{
-    HandshakeLimits, RejectConnection, RejectData, RemoteProtocolError, Request,
+    HandshakeLimits, Headers, LocalHandshakeError, RejectData, RemoteHandshakeError,
+    RemoteProtocolError, Request,
 };
 use crate::limits::Limits;
 use crate::protocol::{Data, FrameProtocol};
@@ -167,10 +168,11 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
             return Ok(());
         }
         if !hs.answered {
-            if !hs.head_arrived()? {
-                return Ok(());
-            }
-            let Some((head, len)) = parse_response(&hs.buf, &hs.limits).map_err(head_error)? else {
+            let head = hs.head_arrived().and_then(|arrived| match arrived {
+                true => parse_response(&hs.buf, &hs.limits),
+                false => Ok(None),
+            });
+            let Some((head, len)) = head.map_err(RemoteProtocolError::on_client)? else {
                 return Ok(());
             };
             let _ = hs.buf.split_to(len);
@@ -206,10 +208,11 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
         if hs.request.is_some() || hs.state != ConnectionState::Connecting {
             return Ok(());
         }
-        if !hs.head_arrived()? {
-            return Ok(());
-        }
-        let Some((head, len)) = parse_request(&hs.buf, &hs.limits).map_err(head_error)? else {
+        let head = hs.head_arrived().and_then(|arrived| match arrived {
+            true => parse_request(&hs.buf, &hs.limits),
+            false => Ok(None),
+        });
+        let Some((head, len)) = head.map_err(RemoteProtocolError::on_server)? else {
             return Ok(());
         };
         let _ = hs.buf.split_to(len);
@@ -272,9 +275,9 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
                 // Bytes that came before the request are its answer only now.
                 self.client_progress().map_err(|error| match error {
                     ConnectionError::Local(error) => error,
-                    ConnectionError::Remote(error) => LocalProtocolError::Handshake {
-                        message: format!("the response that came before the request: {error}"),
-                    },
+                    ConnectionError::Remote(error) => {
+                        LocalHandshakeError::EarlyResponse(error).into()
+                    }
                 })
             }
             Event::AcceptConnection(accept)
@@ -362,12 +365,12 @@ impl<E: ExtensionList> WSConnection<Server, E> {
 impl<E> Handshake<E> {
     /// Whether the head's blank line has arrived, searching only the new bytes; refuses a
     /// buffer past the size limit without one.
-    fn head_arrived(&mut self) -> Result<bool, RemoteProtocolError> {
+    fn head_arrived(&mut self) -> Result<bool, RemoteHandshakeError> {
         if has_head_end(&self.buf, self.scanned) {
             return Ok(true);
         }
         self.scanned = self.buf.len();
-        check_partial(&self.buf, &self.limits).map_err(head_error)?;
+        check_partial(&self.buf, &self.limits)?;
         Ok(false)
     }
 
@@ -376,9 +379,9 @@ impl<E> Handshake<E> {
         let Some(reader) = self.body.as_mut() else {
             return Ok(());
         };
-        let (data, finished) = reader
-            .read(&mut self.buf)
-            .map_err(|e| RemoteProtocolError::new(e, None))?;
+        let (data, finished) = reader.read(&mut self.buf).map_err(|reason| {
+            RemoteProtocolError::on_client(RemoteHandshakeError::MalformedBody { reason })
+        })?;
         if !data.is_empty() || finished {
             self.queued.push_back(Event::RejectData(RejectData {
                 data,
@@ -406,28 +409,12 @@ impl<E> Handshake<E> {
         }
         if self.body.is_some() || !self.buf.is_empty() {
             self.state = ConnectionState::Closed;
-            return Err(RemoteProtocolError::new(
-                "the stream ended in the middle of the handshake",
-                None,
+            return Err(RemoteProtocolError::on_client(
+                RemoteHandshakeError::StreamEnded,
             ));
         }
         Ok(())
     }
-}
-
-/// A head that cannot be parsed: a server answers 431 for size, 400 otherwise.
-fn head_error(error: HeadError) -> RemoteProtocolError {
-    let status_code = match error {
-        HeadError::TooLarge(_) | HeadError::TooManyHeaders(_) => 431,
-        HeadError::Malformed(_) => 400,
-    };
-    RemoteProtocolError::new(
-        error.describe(),
-        Some(RejectConnection {
-            status_code,
-            ..RejectConnection::default()
-        }),
-    )
 }
 
 /// Iterator over a [`WSConnection`]'s events.

@@ -3,10 +3,11 @@
 
 use bytes::BytesMut;
 
-use super::{Extension, FrameContext, OutboundFrame};
+use super::{Extension, ExtensionError, FrameContext, OutboundFrame};
 use crate::error::FrameRefused;
 use crate::frame::Header;
 use crate::rsv::{Disjoint, RsvClaim};
+use crate::token_list::extension_name;
 
 /// A list of extensions for [`FrameProtocol`](crate::FrameProtocol): `()` for none, or a
 /// tuple of up to four [`Extension`] types. Sealed; implement [`Extension`] instead.
@@ -48,7 +49,19 @@ mod sealed {
             answer: &str,
             offered: u8,
             answered: &mut u8,
-        ) -> Result<(), String>;
+        ) -> Result<(), AnswerError>;
+    }
+
+    /// Why the client refuses a server's extension answer (RFC 6455 §9.1: the server's choices
+    /// must come from the client's offers, one answer per offer).
+    #[derive(Debug)]
+    pub enum AnswerError {
+        /// The answer names an extension that made no offer.
+        NotOffered(String),
+        /// The extension was answered already.
+        AnsweredTwice(String),
+        /// The extension refused the answer's parameters.
+        Refused(ExtensionError),
     }
 
     /// The receiving hooks of a whole list, as one object: the receive pipeline is compiled
@@ -78,7 +91,7 @@ mod sealed {
     }
 }
 
-pub(crate) use sealed::{InboundHooks, ListHooks, OutboundHooks};
+pub(crate) use sealed::{AnswerError, InboundHooks, ListHooks, OutboundHooks};
 
 impl ExtensionList for () {
     const RSV_MASK: u8 = 0;
@@ -114,18 +127,9 @@ impl ListHooks for () {
         0
     }
     fn accept_offer(&mut self, _: &str, _: &mut u8, _: &mut String) {}
-    fn finalize_answer(&mut self, answer: &str, _: u8, _: &mut u8) -> Result<(), String> {
-        Err(not_offered(answer))
+    fn finalize_answer(&mut self, answer: &str, _: u8, _: &mut u8) -> Result<(), AnswerError> {
+        Err(AnswerError::NotOffered(extension_name(answer).to_owned()))
     }
-}
-
-/// The error for an answer naming an extension the client did not offer (RFC 6455 §9.1:
-/// the server's choices must come from the client's offers).
-fn not_offered(answer: &str) -> String {
-    format!(
-        "the server accepted extension {:?}, which was not offered (RFC 6455 §9.1)",
-        crate::token_list::extension_name(answer)
-    )
 }
 
 /// The list's receiving hooks as one object, if an extension is enabled: with none, payloads
@@ -260,18 +264,18 @@ macro_rules! tuple_list {
                     }
                 )+
             }
-            fn finalize_answer(&mut self, answer: &str, offered: u8, answered: &mut u8) -> Result<(), String> {
-                let name = crate::token_list::extension_name(answer);
+            fn finalize_answer(&mut self, answer: &str, offered: u8, answered: &mut u8) -> Result<(), AnswerError> {
+                let name = extension_name(answer);
                 $(
                     if name == $name::NAME && offered & (1 << $idx) != 0 {
                         if *answered & (1 << $idx) != 0 {
-                            return Err(format!("the server answered extension {name} twice"));
+                            return Err(AnswerError::AnsweredTwice(name.to_owned()));
                         }
                         *answered |= 1 << $idx;
-                        return self.$idx.finalize(answer).map_err(|e| e.to_string());
+                        return self.$idx.finalize(answer).map_err(AnswerError::Refused);
                     }
                 )+
-                Err(not_offered(answer))
+                Err(AnswerError::NotOffered(name.to_owned()))
             }
         }
     };

@@ -10,7 +10,7 @@ pub use extension::{Extension, ExtensionError, FrameContext, OutboundFrame};
 pub use list::ExtensionList;
 // What a hook returns to refuse a frame.
 pub use crate::error::FrameRefused;
-pub(crate) use list::{InboundHooks, OutboundHooks, inbound_hooks, outbound_hooks};
+pub(crate) use list::{AnswerError, InboundHooks, OutboundHooks, inbound_hooks, outbound_hooks};
 
 /// The names of a list's enabled extensions, in list order.
 pub(crate) fn enabled_names<E: ExtensionList>(list: &E) -> Vec<&'static str> {

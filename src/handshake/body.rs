@@ -4,7 +4,8 @@
 
 use bytes::{Bytes, BytesMut};
 
-use crate::handshake::http::{Headers, header};
+use crate::handshake::Headers;
+use crate::handshake::http::header;
 use crate::token_list::has_token;
 
 /// How the body of a received rejection is delimited.

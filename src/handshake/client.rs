@@ -3,12 +3,14 @@
 //! response").
 
 use crate::constants::WEBSOCKET_VERSION;
+use crate::ext::AnswerError;
 use crate::ext::ExtensionList;
 use crate::handshake::accept_key::{accept_token, new_key};
 use crate::handshake::body::BodyReader;
 use crate::handshake::http::{ResponseHead, header, header_values, write_fields};
 use crate::handshake::{
-    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteProtocolError, Request,
+    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteHandshakeError,
+    RemoteProtocolError, Request,
 };
 use crate::token_list::{has_token, split_comma_header};
 
@@ -38,8 +40,9 @@ pub(crate) fn write_request<E: ExtensionList>(
 ) -> Result<ClientOffer, LocalHandshakeError> {
     check_text("target", &request.target)?;
     check_text("host", &request.host)?;
-    let key =
-        new_key().map_err(|e| LocalHandshakeError(format!("no random source for the key: {e}")))?;
+    let key = new_key().map_err(|e| LocalHandshakeError::NoRandomKey {
+        reason: e.to_string(),
+    })?;
     let mut offers = String::new();
     let offered = extensions.offer_all(&mut offers);
     let subprotocols = request.subprotocols.join(", ");
@@ -81,10 +84,11 @@ pub(crate) fn process_response<E: ExtensionList>(
         let informational = (100..200).contains(&head.status);
         let has_body = !informational && head.status != 204 && head.status != 304;
         let body = if has_body {
-            Some(
-                BodyReader::for_response(&head.headers)
-                    .ok_or_else(|| fail("the rejection has an invalid Content-Length"))?,
-            )
+            Some(BodyReader::for_response(&head.headers).ok_or_else(|| {
+                fail(RemoteHandshakeError::MalformedBody {
+                    reason: "an invalid Content-Length".into(),
+                })
+            })?)
         } else {
             None
         };
@@ -97,29 +101,27 @@ pub(crate) fn process_response<E: ExtensionList>(
     }
     let headers = &head.headers;
     if !header(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
-        return Err(fail(
-            "missing header 'Connection: Upgrade' in the 101 response (RFC 6455 §4.1)",
-        ));
+        return Err(fail(RemoteHandshakeError::MissingHeader {
+            header: "Connection: Upgrade",
+        }));
     }
     if !header(headers, "upgrade").is_some_and(|v| v.eq_ignore_ascii_case(b"websocket")) {
-        return Err(fail(
-            "missing header 'Upgrade: websocket' in the 101 response (RFC 6455 §4.1)",
-        ));
+        return Err(fail(RemoteHandshakeError::MissingHeader {
+            header: "Upgrade: websocket",
+        }));
     }
     let expected = accept_token(&offer.key);
     if header(headers, "sec-websocket-accept") != Some(expected.as_bytes()) {
-        return Err(fail(
-            "bad Sec-WebSocket-Accept: it does not match the key sent (RFC 6455 §4.1)",
-        ));
+        return Err(fail(RemoteHandshakeError::AcceptMismatch));
     }
     let subprotocol = match header(headers, "sec-websocket-protocol") {
         None => None,
         Some(value) => {
             let chosen = String::from_utf8_lossy(value).trim().to_owned();
             if !offer.subprotocols.contains(&chosen) {
-                return Err(fail(format!(
-                    "the server chose subprotocol {chosen:?}, which was not offered (RFC 6455 §4.1)"
-                )));
+                return Err(fail(RemoteHandshakeError::UnofferedSubprotocol {
+                    subprotocol: chosen,
+                }));
             }
             Some(chosen)
         }
@@ -130,7 +132,7 @@ pub(crate) fn process_response<E: ExtensionList>(
         for element in split_comma_header(value) {
             extensions
                 .finalize_answer(element, offer.offered, &mut answered)
-                .map_err(fail)?;
+                .map_err(|error| fail(answer_error(error)))?;
             accepted.push(element.to_owned());
         }
     }
@@ -156,17 +158,27 @@ pub(crate) fn process_response<E: ExtensionList>(
     }))
 }
 
-fn fail(message: impl Into<String>) -> RemoteProtocolError {
-    RemoteProtocolError::new(message, None)
+/// The handshake error for an extension answer the client refuses (RFC 6455 §9.1).
+fn answer_error(error: AnswerError) -> RemoteHandshakeError {
+    match error {
+        AnswerError::NotOffered(name) => RemoteHandshakeError::UnofferedExtension { name },
+        AnswerError::AnsweredTwice(name) => RemoteHandshakeError::ExtensionAnsweredTwice { name },
+        AnswerError::Refused(error) => RemoteHandshakeError::Extension(error),
+    }
+}
+
+fn fail(cause: RemoteHandshakeError) -> RemoteProtocolError {
+    RemoteProtocolError::on_client(cause)
 }
 
 /// Refuses text that would break the request line or a field (CR, LF, or spaces in a
 /// target), so application strings cannot inject headers.
-pub(crate) fn check_text(what: &str, text: &str) -> Result<(), LocalHandshakeError> {
+pub(crate) fn check_text(field: &'static str, text: &str) -> Result<(), LocalHandshakeError> {
     if text.is_empty() || text.bytes().any(|b| b == b'\r' || b == b'\n' || b == b' ') {
-        return Err(LocalHandshakeError(format!(
-            "invalid {what} {text:?}: empty, or contains a space, CR or LF"
-        )));
+        return Err(LocalHandshakeError::InvalidRequestText {
+            field,
+            text: text.to_owned(),
+        });
     }
     Ok(())
 }
@@ -175,9 +187,9 @@ pub(crate) fn check_text(what: &str, text: &str) -> Result<(), LocalHandshakeErr
 pub(crate) fn check_field(name: &str, value: &[u8]) -> Result<(), LocalHandshakeError> {
     let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
     if !name_ok || value.iter().any(|&b| b == b'\r' || b == b'\n') {
-        return Err(LocalHandshakeError(format!(
-            "invalid header field {name:?}"
-        )));
+        return Err(LocalHandshakeError::InvalidHeaderField {
+            name: name.to_owned(),
+        });
     }
     Ok(())
 }

@@ -3,10 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::handshake::HandshakeLimits;
-
-/// Header fields as name and raw value, in the order they appeared.
-pub type Headers = Vec<(String, Vec<u8>)>;
+use crate::handshake::{HandshakeLimits, Headers, RemoteHandshakeError};
 
 /// A parsed request head.
 #[derive(Debug)]
@@ -23,31 +20,6 @@ pub(crate) struct ResponseHead {
     pub(crate) headers: Headers,
 }
 
-/// Why a head could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum HeadError {
-    /// More than the limit arrived without a complete head (answer 431).
-    TooLarge(usize),
-    /// More header fields than the limit (answer 431).
-    TooManyHeaders(usize),
-    /// Not HTTP/1.1, or malformed.
-    Malformed(String),
-}
-
-impl HeadError {
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            HeadError::TooLarge(limit) => {
-                format!("handshake larger than the limit of {limit} bytes")
-            }
-            HeadError::TooManyHeaders(limit) => {
-                format!("more than {limit} header fields in the handshake")
-            }
-            HeadError::Malformed(why) => format!("malformed HTTP message: {why}"),
-        }
-    }
-}
-
 /// Whether `buf` holds the blank line that ends a head, looking only at what follows
 /// `scanned` bytes already searched (and the 2 before them, where the line may have
 /// started). The handshake calls this on every read and parses only once it is true, so a
@@ -61,7 +33,10 @@ pub(crate) fn has_head_end(buf: &[u8], scanned: usize) -> bool {
 }
 
 /// Refuses a buffer that grew past the limit without completing its head.
-pub(crate) fn check_partial(buf: &[u8], limits: &HandshakeLimits) -> Result<(), HeadError> {
+pub(crate) fn check_partial(
+    buf: &[u8],
+    limits: &HandshakeLimits,
+) -> Result<(), RemoteHandshakeError> {
     check_size(buf.len(), limits)
 }
 
@@ -69,7 +44,7 @@ pub(crate) fn check_partial(buf: &[u8], limits: &HandshakeLimits) -> Result<(), 
 pub(crate) fn parse_request(
     buf: &[u8],
     limits: &HandshakeLimits,
-) -> Result<Option<(RequestHead, usize)>, HeadError> {
+) -> Result<Option<(RequestHead, usize)>, RemoteHandshakeError> {
     let mut fields = vec![httparse::EMPTY_HEADER; limits.max_headers];
     let mut request = httparse::Request::new(&mut fields);
     let status = request.parse(buf).map_err(|e| map_error(e, limits))?;
@@ -78,9 +53,9 @@ pub(crate) fn parse_request(
     };
     check_size(len, limits)?;
     if request.version != Some(1) {
-        return Err(HeadError::Malformed(
-            "the opening handshake must be HTTP/1.1 (RFC 6455 §4.1)".into(),
-        ));
+        return Err(RemoteHandshakeError::MalformedHead {
+            reason: "the opening handshake must be HTTP/1.1 (RFC 6455 §4.1)".into(),
+        });
     }
     let head = RequestHead {
         method: request.method.unwrap_or_default().to_owned(),
@@ -94,7 +69,7 @@ pub(crate) fn parse_request(
 pub(crate) fn parse_response(
     buf: &[u8],
     limits: &HandshakeLimits,
-) -> Result<Option<(ResponseHead, usize)>, HeadError> {
+) -> Result<Option<(ResponseHead, usize)>, RemoteHandshakeError> {
     let mut fields = vec![httparse::EMPTY_HEADER; limits.max_headers];
     let mut response = httparse::Response::new(&mut fields);
     let status = response.parse(buf).map_err(|e| map_error(e, limits))?;
@@ -103,9 +78,9 @@ pub(crate) fn parse_response(
     };
     check_size(len, limits)?;
     if response.version != Some(1) {
-        return Err(HeadError::Malformed(
-            "the handshake response must be HTTP/1.1 (RFC 6455 §4.1)".into(),
-        ));
+        return Err(RemoteHandshakeError::MalformedHead {
+            reason: "the handshake response must be HTTP/1.1 (RFC 6455 §4.1)".into(),
+        });
     }
     let head = ResponseHead {
         status: response.code.unwrap_or_default(),
@@ -114,22 +89,28 @@ pub(crate) fn parse_response(
     Ok(Some((head, len)))
 }
 
-fn incomplete<T>(buf: &[u8], limits: &HandshakeLimits) -> Result<Option<T>, HeadError> {
+fn incomplete<T>(buf: &[u8], limits: &HandshakeLimits) -> Result<Option<T>, RemoteHandshakeError> {
     check_size(buf.len(), limits)?;
     Ok(None)
 }
 
-fn check_size(len: usize, limits: &HandshakeLimits) -> Result<(), HeadError> {
+fn check_size(len: usize, limits: &HandshakeLimits) -> Result<(), RemoteHandshakeError> {
     if len > limits.max_size {
-        return Err(HeadError::TooLarge(limits.max_size));
+        return Err(RemoteHandshakeError::HeadTooLarge {
+            limit: limits.max_size,
+        });
     }
     Ok(())
 }
 
-fn map_error(error: httparse::Error, limits: &HandshakeLimits) -> HeadError {
+fn map_error(error: httparse::Error, limits: &HandshakeLimits) -> RemoteHandshakeError {
     match error {
-        httparse::Error::TooManyHeaders => HeadError::TooManyHeaders(limits.max_headers),
-        other => HeadError::Malformed(other.to_string()),
+        httparse::Error::TooManyHeaders => RemoteHandshakeError::TooManyHeaders {
+            limit: limits.max_headers,
+        },
+        other => RemoteHandshakeError::MalformedHead {
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -243,17 +224,17 @@ mod tests {
         let long = [b"GET / HTTP/1.1\r\nX: ".as_slice(), &[b'a'; 100]].concat();
         assert_eq!(
             parse_request(&long, &limits).unwrap_err(),
-            HeadError::TooLarge(64)
+            RemoteHandshakeError::HeadTooLarge { limit: 64 }
         );
         let many = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
         assert_eq!(
             parse_request(many, &limits).unwrap_err(),
-            HeadError::TooManyHeaders(2)
+            RemoteHandshakeError::TooManyHeaders { limit: 2 }
         );
         let old = b"GET / HTTP/1.0\r\n\r\n";
         assert!(matches!(
             parse_request(old, &limits),
-            Err(HeadError::Malformed(_))
+            Err(RemoteHandshakeError::MalformedHead { .. })
         ));
     }
 }

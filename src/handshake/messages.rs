@@ -5,7 +5,8 @@
 
 use bytes::Bytes;
 
-use crate::handshake::Headers;
+/// Header fields as name and raw value, in the order they appeared.
+pub type Headers = Vec<(String, Vec<u8>)>;
 
 /// A client's opening handshake (RFC 6455 §4.1). A client sends it; a server receives it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

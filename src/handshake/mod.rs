@@ -10,10 +10,8 @@ mod messages;
 pub(crate) mod server;
 
 pub use accept_key::accept_token;
-pub(crate) use error::LocalHandshakeError;
-pub use error::RemoteProtocolError;
-pub use http::Headers;
-pub use messages::{AcceptConnection, RejectConnection, RejectData, Request};
+pub use error::{LocalHandshakeError, RemoteHandshakeError, RemoteProtocolError};
+pub use messages::{AcceptConnection, Headers, RejectConnection, RejectData, Request};
 
 /// Bounds on what a peer may send before the handshake completes. A head over `max_size`
 /// bytes, or with more than `max_headers` fields, fails the handshake (a server answers 431,

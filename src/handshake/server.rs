@@ -7,7 +7,8 @@ use crate::handshake::accept_key::{accept_token, is_valid_key};
 use crate::handshake::client::check_field;
 use crate::handshake::http::{RequestHead, header, header_values, write_fields, write_status_line};
 use crate::handshake::{
-    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteProtocolError, Request,
+    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteHandshakeError,
+    RemoteProtocolError, Request,
 };
 use crate::token_list::{has_token, split_comma_header};
 
@@ -16,50 +17,38 @@ use crate::token_list::{has_token, split_comma_header};
 pub(crate) fn process_request(head: RequestHead) -> Result<(Request, String), RemoteProtocolError> {
     let headers = &head.headers;
     if head.method != "GET" {
-        return Err(reject(format!(
-            "request method {:?}: the handshake must be a GET (RFC 6455 §4.1)",
-            head.method
-        )));
+        return Err(reject(RemoteHandshakeError::NotGet {
+            method: head.method,
+        }));
     }
     if !header(headers, "connection").is_some_and(|v| has_token(v, "upgrade")) {
-        return Err(reject(
-            "missing header 'Connection: Upgrade' (RFC 6455 §4.2.1)",
-        ));
+        return Err(reject(RemoteHandshakeError::MissingHeader {
+            header: "Connection: Upgrade",
+        }));
     }
     let version = header(headers, "sec-websocket-version");
     if version != Some(WEBSOCKET_VERSION.as_bytes()) {
-        // "If this version does not match a version understood by the server, the server
-        // MUST abort the WebSocket handshake ... and instead send an appropriate HTTP error
-        // code (such as 426 Upgrade Required) and a |Sec-WebSocket-Version| header field
-        // indicating the version(s) the server is capable of understanding." (§4.2.2)
-        let hint = RejectConnection {
-            status_code: if version.is_some() { 426 } else { 400 },
-            headers: vec![("Sec-WebSocket-Version".into(), WEBSOCKET_VERSION.into())],
-            has_body: false,
-        };
-        let shown = version.map(String::from_utf8_lossy).unwrap_or_default();
-        return Err(RemoteProtocolError::new(
-            format!("Sec-WebSocket-Version {shown:?}: only 13 is supported (RFC 6455 §4.2.1)"),
-            Some(hint),
-        ));
+        return Err(reject(RemoteHandshakeError::UnsupportedVersion {
+            version: version.map(|v| String::from_utf8_lossy(v).into_owned()),
+        }));
     }
     let Some(key) = header(headers, "sec-websocket-key") else {
-        return Err(reject(
-            "missing header 'Sec-WebSocket-Key' (RFC 6455 §4.2.1)",
-        ));
+        return Err(reject(RemoteHandshakeError::MissingHeader {
+            header: "Sec-WebSocket-Key",
+        }));
     };
     if !is_valid_key(key) {
-        return Err(reject(
-            "Sec-WebSocket-Key is not the base64 form of 16 bytes (RFC 6455 §4.2.1)",
-        ));
+        return Err(reject(RemoteHandshakeError::InvalidKey));
     }
     if !header(headers, "upgrade").is_some_and(|v| has_token(v, "websocket")) {
-        return Err(reject(
-            "missing header 'Upgrade: websocket' (RFC 6455 §4.2.1)",
-        ));
+        return Err(reject(RemoteHandshakeError::MissingHeader {
+            header: "Upgrade: websocket",
+        }));
     }
     let Some(host) = header(headers, "host") else {
-        return Err(reject("missing header 'Host' (RFC 6455 §4.2.1)"));
+        return Err(reject(RemoteHandshakeError::MissingHeader {
+            header: "Host",
+        }));
     };
     let key = String::from_utf8_lossy(key).into_owned();
     let split = |name| {
@@ -87,8 +76,8 @@ pub(crate) fn process_request(head: RequestHead) -> Result<(Request, String), Re
     Ok((request, key))
 }
 
-fn reject(message: impl Into<String>) -> RemoteProtocolError {
-    RemoteProtocolError::new(message, Some(RejectConnection::default()))
+fn reject(cause: RemoteHandshakeError) -> RemoteProtocolError {
+    RemoteProtocolError::on_server(cause)
 }
 
 /// Appends the 101 answer (RFC 6455 §4.2.2) and lets each extension of the list accept the
@@ -105,9 +94,9 @@ pub(crate) fn write_accept<E: ExtensionList>(
         .as_ref()
         .filter(|c| !request.subprotocols.contains(c))
     {
-        return Err(LocalHandshakeError(format!(
-            "subprotocol {chosen:?} was not offered by the client (RFC 6455 §4.2.2)"
-        )));
+        return Err(LocalHandshakeError::UnofferedSubprotocol {
+            subprotocol: chosen.clone(),
+        });
     }
     for (name, value) in &accept.extra_headers {
         check_field(name, value)?;
