@@ -6,5 +6,5 @@ fn main() {
     let mut server = FrameProtocol::<Server>::new(());
     let mut out = Vec::new();
     let mut message = server.text_message().unwrap();
-    message.fragment(&b"bytes"[..], &mut out).unwrap();
+    message.fragment(&b"bytes"[..], &mut out).unwrap(); // RFC 6455 §5.4: text only
 }

@@ -6,7 +6,7 @@ use wsproto::connection::OpenConnection;
 use wsproto::events::CloseConnection;
 
 fn close_and_forget(open: OpenConnection<Server>) {
-    open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE));
+    open.close(CloseConnection::new(CloseReason::NORMAL_CLOSURE)); // RFC 6455 §5.5.1: send the close frame
 }
 
 fn main() {}

@@ -5,5 +5,5 @@ use wsproto::events::Request;
 
 fn main() {
     let (mut handshake, _request) = ClientHandshake::new(Request::new("example.com", "/"), ()).unwrap();
-    let _ = handshake.send_text("too early");
+    let _ = handshake.send_text("too early"); // RFC 6455 §4.1: no data before the 101
 }
