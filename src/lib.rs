@@ -56,6 +56,7 @@ mod error;
 pub mod ext;
 pub mod frame;
 pub mod handshake;
+pub mod io;
 mod limits;
 mod mask_key;
 pub mod message;

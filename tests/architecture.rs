@@ -58,6 +58,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("protocol", &["protocol"]),
     ("handshake", &["handshake"]),
     ("connection", &["connection"]),
+    ("I/O", &["io"]),
 ];
 
 /// The crate root: it only re-exports, so it may use every layer.

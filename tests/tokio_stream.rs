@@ -1,0 +1,350 @@
+//! The tokio WebSocket end to end over in-memory transports: messages both ways, deflate
+//! negotiated, the closing handshake and the transport shut down after it, protocol errors,
+//! deadlines on the handshake and on the peer's close, backpressure and ping floods.
+#![cfg(feature = "tokio")]
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, duplex};
+use wsproto::deflate::PerMessageDeflate;
+use wsproto::events::{CloseConnection, Request};
+use wsproto::io::tokio::{WebSocket, accept, connect};
+use wsproto::io::{Config, Error, Message};
+use wsproto::{Client, CloseReason, ConnectionState, Server};
+
+/// A request head a raw client sends (RFC 6455 §1.3's example key).
+const REQUEST: &[u8] = b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\
+    Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    Sec-WebSocket-Version: 13\r\n\r\n";
+
+/// A client and a server over one in-memory pipe, handshake done.
+async fn pair<E: wsproto::ext::ExtensionList + Default + 'static>(
+    config: Config,
+) -> (
+    WebSocket<DuplexStream, Client, E>,
+    WebSocket<DuplexStream, Server, E>,
+) {
+    let (client_io, server_io) = duplex(64 << 10);
+    let server = tokio::spawn(async move { accept(server_io, E::default(), config).await });
+    let (client, _) = connect(
+        client_io,
+        Request::new("example.com", "/"),
+        E::default(),
+        config,
+    )
+    .await
+    .unwrap();
+    (client, server.await.unwrap().unwrap())
+}
+
+/// Reads everything until the peer shuts its side down.
+async fn read_to_end(io: &mut DuplexStream) -> Vec<u8> {
+    let mut all = Vec::new();
+    io.read_to_end(&mut all).await.unwrap();
+    all
+}
+
+/// A masked client frame (RFC 6455 §5.3) with key 0.
+fn client_frame(first_byte: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() < 126);
+    let mut frame = vec![first_byte, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// A raw peer that has sent the request and read the 101.
+async fn raw_client_after_handshake(
+    config: Config,
+) -> (
+    DuplexStream,
+    tokio::task::JoinHandle<Result<WebSocket<DuplexStream, Server>, Error>>,
+) {
+    let (mut raw, server_io) = duplex(4 << 10);
+    let server = tokio::spawn(async move { accept(server_io, (), config).await });
+    raw.write_all(REQUEST).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(raw.read_u8().await.unwrap());
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    (raw, server)
+}
+
+#[tokio::test]
+async fn messages_go_both_ways_and_the_close_shuts_both_transports() {
+    let (mut client, mut server) = pair::<()>(Config::default()).await;
+    client.send(Message::text("héllo 🦀")).await.unwrap();
+    client
+        .send(Message::binary((0..=255).collect::<Vec<u8>>()))
+        .await
+        .unwrap();
+    client.send(Message::text("")).await.unwrap();
+    assert_eq!(
+        server.recv().await.unwrap().unwrap(),
+        Message::text("héllo 🦀")
+    );
+    assert_eq!(
+        server.recv().await.unwrap().unwrap().as_bytes().unwrap()[..],
+        (0..=255).collect::<Vec<u8>>()[..]
+    );
+    assert_eq!(server.recv().await.unwrap().unwrap(), Message::text(""));
+    // A ping is answered for the reader, who sees it go by.
+    client.send(Message::Ping("p".into())).await.unwrap();
+    assert_eq!(
+        server.recv().await.unwrap().unwrap(),
+        Message::Ping("p".into())
+    );
+    server.send(Message::text("after ping")).await.unwrap();
+    assert_eq!(
+        client.recv().await.unwrap().unwrap(),
+        Message::Pong("p".into())
+    );
+    assert_eq!(
+        client.recv().await.unwrap().unwrap(),
+        Message::text("after ping")
+    );
+
+    let closing = tokio::spawn(async move {
+        client.close().await.unwrap();
+        client
+    });
+    let Message::Close(close) = server.recv().await.unwrap().unwrap() else {
+        panic!("no close")
+    };
+    assert_eq!(close.code, CloseReason::NORMAL_CLOSURE);
+    assert!(server.recv().await.is_none(), "nothing after the close");
+    assert_eq!(server.state(), ConnectionState::Closed);
+    let client = closing.await.unwrap();
+    assert_eq!(client.state(), ConnectionState::Closed);
+}
+
+#[tokio::test]
+async fn deflate_is_negotiated_and_large_messages_come_through_whole() {
+    let (mut client, mut server) = pair::<(PerMessageDeflate,)>(Config::default()).await;
+    assert_eq!(
+        server.connection().protocol().enabled_extensions(),
+        ["permessage-deflate"]
+    );
+    let binary: Vec<u8> = (0..1 << 20).map(|i| (i * 7 % 251) as u8).collect();
+    let text = "wsproto ✓ ".repeat(4 << 20 >> 4);
+    let sending = {
+        let (binary, text) = (binary.clone(), text.clone());
+        tokio::spawn(async move {
+            client.feed(Message::binary(binary)).await.unwrap();
+            client.feed(Message::text(text)).await.unwrap();
+            client.flush().await.unwrap();
+            client
+        })
+    };
+    assert_eq!(
+        server.recv().await.unwrap().unwrap(),
+        Message::binary(binary)
+    );
+    assert_eq!(
+        server.recv().await.unwrap().unwrap().as_text(),
+        Some(&text[..])
+    );
+    let mut client = sending.await.unwrap();
+    client.close().await.unwrap_or(());
+}
+
+#[tokio::test]
+async fn stream_and_sink_plug_into_futures() {
+    let (mut client, server) = pair::<()>(Config::default()).await;
+    let echo = tokio::spawn(async move {
+        let (mut sink, mut stream) = server.split();
+        while let Some(Ok(message)) = stream.next().await {
+            if let Message::Text(_) | Message::Binary(_) = message {
+                sink.send(message).await.unwrap();
+            }
+        }
+    });
+    for word in ["one", "two", "three"] {
+        client.feed(Message::text(word)).await.unwrap();
+    }
+    client.flush().await.unwrap();
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        got.push(client.next().await.unwrap().unwrap());
+    }
+    assert_eq!(got, ["one", "two", "three"].map(Message::text));
+    SinkExt::close(&mut client).await.unwrap();
+    echo.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_protocol_error_sends_its_close_and_shuts_the_transport() {
+    let (mut raw, server) = raw_client_after_handshake(Config::default()).await;
+    let mut server = server.await.unwrap().unwrap();
+    // An unmasked frame from a client (RFC 6455 §5.1): 1002.
+    raw.write_all(b"\x81\x02hi").await.unwrap();
+    let Some(Err(Error::Protocol(close))) = server.recv().await else {
+        panic!("no protocol error")
+    };
+    assert_eq!(close.code, CloseReason::PROTOCOL_ERROR);
+    assert!(server.recv().await.is_none());
+    // The close frame (FIN + 0x8, then code 1002 and the reason), then the end.
+    let rest = read_to_end(&mut raw).await;
+    assert_eq!((rest[0], &rest[2..4]), (0x88, &b"\x03\xea"[..]));
+    assert_eq!(rest.len(), 2 + usize::from(rest[1]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_trickled_handshake_is_cut_at_the_deadline() {
+    let config = Config::default().with_handshake_timeout(Duration::from_secs(2));
+    let (mut raw, server_io) = duplex(4 << 10);
+    let server = tokio::spawn(async move { accept(server_io, (), config).await });
+    // One byte every 100 ms: 4 s for these 40, past the 2 s deadline.
+    let mut sent = 0;
+    for &byte in &REQUEST[..40] {
+        if raw.write_all(&[byte]).await.is_err() {
+            break;
+        }
+        sent += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(matches!(
+        server.await.unwrap(),
+        Err(Error::HandshakeTimeout)
+    ));
+    assert!((19..=21).contains(&sent), "cut after {sent} bytes");
+    assert!(
+        read_to_end(&mut raw).await.is_empty(),
+        "closed without an answer"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_head_is_answered_with_431_and_closed() {
+    let (mut raw, server_io) = duplex(64 << 10);
+    let server = tokio::spawn(async move { accept(server_io, (), Config::default()).await });
+    raw.write_all(b"GET / HTTP/1.1\r\nX-Long: ").await.unwrap();
+    raw.write_all(&[b'a'; 20 << 10]).await.unwrap();
+    let answer = read_to_end(&mut raw).await;
+    assert!(
+        answer.starts_with(b"HTTP/1.1 431"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert!(matches!(server.await.unwrap(), Err(Error::Handshake(_))));
+}
+
+#[tokio::test]
+async fn a_rejected_request_gets_the_applications_answer() {
+    let (client_io, server_io) = duplex(4 << 10);
+    let server = tokio::spawn(async move {
+        wsproto::io::tokio::accept_with(server_io, (), Config::default(), |request| {
+            Err(wsproto::events::RejectConnection {
+                status_code: if request.target == "/private" {
+                    403
+                } else {
+                    404
+                },
+                ..Default::default()
+            })
+        })
+        .await
+    });
+    let result = connect(
+        client_io,
+        Request::new("h", "/private"),
+        (),
+        Config::default(),
+    )
+    .await;
+    let Err(Error::Rejected(reject)) = result else {
+        panic!("accepted")
+    };
+    assert_eq!(reject.status_code, 403);
+    assert!(matches!(server.await.unwrap(), Err(Error::Rejected(r)) if r.status_code == 403));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_close_ends_at_the_close_timeout() {
+    let config = Config::default().with_close_timeout(Duration::from_secs(3));
+    let (mut raw, server) = raw_client_after_handshake(config).await;
+    let mut server = server.await.unwrap().unwrap();
+    let started = tokio::time::Instant::now();
+    server.close().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    assert_eq!(read_to_end(&mut raw).await, b"\x88\x02\x03\xe8");
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_makes_the_sender_wait() {
+    let config = Config::default().with_send_buffer_high_water(8 << 10);
+    let (raw, server) = raw_client_after_handshake(config).await;
+    let mut server = server.await.unwrap().unwrap();
+    let message = Message::binary(vec![7u8; 1000]);
+    let mut fed = 0;
+    let stalled = loop {
+        match tokio::time::timeout(Duration::from_millis(200), server.send(message.clone())).await {
+            Ok(result) => result.unwrap(),
+            Err(_) => break true,
+        }
+        fed += 1;
+        assert!(fed < 1000, "sending never waited");
+    };
+    assert!(stalled);
+    // The pipe holds 4 KiB; what waits here is bounded by the high-water mark.
+    assert!(
+        server.queued() <= (8 << 10) + 1004,
+        "{} queued",
+        server.queued()
+    );
+    drop(raw);
+}
+
+#[tokio::test]
+async fn a_ping_flood_against_a_stalled_reader_holds_one_pong() {
+    let (mut raw, server) = raw_client_after_handshake(Config::default()).await;
+    let mut server = server.await.unwrap().unwrap();
+    let flood = tokio::spawn(async move {
+        for i in 0..10_000u32 {
+            raw.write_all(&client_frame(0x89, &i.to_be_bytes()))
+                .await
+                .unwrap();
+        }
+        raw.write_all(&client_frame(0x81, b"end")).await.unwrap();
+        raw // never reads
+    });
+    let mut pings = 0;
+    loop {
+        match server.recv().await.unwrap().unwrap() {
+            Message::Ping(_) => pings += 1,
+            Message::Text(text) => {
+                assert_eq!(text, "end");
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(server.queued() <= 2 + 125, "{} queued", server.queued());
+    }
+    assert_eq!(pings, 10_000);
+    drop(flood.await.unwrap());
+}
+
+#[tokio::test]
+async fn sending_after_our_close_is_refused() {
+    let (mut client, mut server) = pair::<()>(Config::default()).await;
+    client
+        .feed(Message::Close(CloseConnection::new(
+            CloseReason::GOING_AWAY,
+        )))
+        .await
+        .unwrap();
+    assert!(matches!(
+        client.feed(Message::text("late")).await,
+        Err(Error::Send(_))
+    ));
+    client.flush().await.unwrap();
+    let Message::Close(close) = server.recv().await.unwrap().unwrap() else {
+        panic!()
+    };
+    assert_eq!(close.code, CloseReason::GOING_AWAY);
+}
