@@ -348,3 +348,27 @@ async fn sending_after_our_close_is_refused() {
     };
     assert_eq!(close.code, CloseReason::GOING_AWAY);
 }
+
+#[tokio::test(start_paused = true)]
+async fn closing_on_a_peer_that_neither_reads_nor_answers_ends_at_the_timeout() {
+    let config = Config::default().with_close_timeout(Duration::from_secs(3));
+    let (raw, server) = raw_client_after_handshake(config).await;
+    let mut server = server.await.unwrap().unwrap();
+    // Fill the 4 KiB pipe and the queue: nothing more can be written.
+    while tokio::time::timeout(
+        Duration::from_millis(50),
+        server.send(Message::binary(vec![0; 1000])),
+    )
+    .await
+    .is_ok()
+    {}
+    let started = tokio::time::Instant::now();
+    server.close().await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(3) && waited < Duration::from_secs(4),
+        "{waited:?}"
+    );
+    assert_eq!(server.state(), ConnectionState::LocalClosing);
+    drop(raw);
+}

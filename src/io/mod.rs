@@ -11,6 +11,8 @@
 mod config;
 mod error;
 mod message;
+mod opening;
+mod session;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 

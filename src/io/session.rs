@@ -1,0 +1,166 @@
+//! [`Session`]: what every transport driver does the same way, without I/O. It turns the
+//! connection's events into [`Message`]s (answering the peer's close, §5.5.1, and failing
+//! the connection on a protocol error, §7.1.7), encodes what is sent into one output
+//! queue, and lets the pong for the latest ping join that queue only when it is empty
+//! (§5.5.3), so pongs never pile up behind a peer that does not read. The tokio and the
+//! blocking drivers add only reading, writing and clocks.
+
+use crate::close_code::CloseReason;
+use crate::connection::{
+    BytesMessage, CloseConnection, Connection, ConnectionState, Event, LocalProtocolError, Ping,
+    Pong, TextMessage,
+};
+use crate::ext::ExtensionList;
+use crate::io::{Config, Error, Message};
+use crate::role::Role;
+
+/// An open connection and its output queue.
+#[derive(Debug)]
+pub(crate) struct Session<R: Role, E: ExtensionList> {
+    connection: Connection<R, E>,
+    pub(crate) config: Config,
+    /// Encoded frames not yet written, from `written` on.
+    out: Vec<u8>,
+    written: usize,
+    /// Our close frame is queued: the peer's must follow within the close timeout.
+    close_sent: bool,
+}
+
+impl<R: Role, E: ExtensionList> Session<R, E> {
+    /// Takes over a connection whose handshake is done, with whole-message delivery and
+    /// the config's ping policy.
+    pub(crate) fn new(connection: Connection<R, E>, config: Config) -> Self {
+        let mut connection = connection.with_ping_policy(config.ping_policy);
+        connection.protocol_mut().set_whole_messages(true);
+        Session {
+            connection,
+            config,
+            out: Vec::new(),
+            written: 0,
+            close_sent: false,
+        }
+    }
+
+    pub(crate) fn connection(&self) -> &Connection<R, E> {
+        &self.connection
+    }
+
+    /// Bytes queued and not yet written.
+    pub(crate) fn queued(&self) -> usize {
+        self.out.len() - self.written
+    }
+
+    /// Whether our close frame has been queued.
+    pub(crate) fn close_sent(&self) -> bool {
+        self.close_sent
+    }
+
+    /// Whether the transport should close once the queue is written: the closing handshake
+    /// is over (§7.1.1), or the connection failed (§7.1.7).
+    pub(crate) fn is_over(&self) -> bool {
+        self.connection.state() == ConnectionState::Closed || self.connection.is_failed()
+    }
+
+    /// Hands received bytes (or the end of the stream, `None`) to the connection. Bytes
+    /// after the closing handshake carry nothing (§5.5.1) and are dropped.
+    pub(crate) fn receive(&mut self, data: Option<&[u8]>) -> Result<(), Error> {
+        if self.connection.state() == ConnectionState::Closed && data.is_some() {
+            return Ok(());
+        }
+        Ok(self.connection.receive_data(data)?)
+    }
+
+    /// The next message of what was received; `None` if more bytes are needed.
+    pub(crate) fn next_message(&mut self) -> Option<Result<Message, Error>> {
+        while let Some(event) = self.connection.next_event() {
+            let message = match event {
+                Event::TextMessage(message) => Message::Text(message.data),
+                Event::BytesMessage(message) => Message::Binary(message.data),
+                Event::Ping(ping) => Message::Ping(ping.payload),
+                Event::Pong(pong) => Message::Pong(pong.payload),
+                Event::CloseConnection(close) => return Some(self.on_close(close)),
+                _ => continue,
+            };
+            return Some(Ok(message));
+        }
+        None
+    }
+
+    /// The peer's close, a protocol error, or the end of the stream (RFC 6455 §7.1.5).
+    fn on_close(&mut self, close: CloseConnection) -> Result<Message, Error> {
+        if self.connection.is_failed() {
+            // §7.1.7: fail the connection: our close with the error's code, then the end.
+            self.queue(close.response())?;
+            return Err(Error::Protocol(close));
+        }
+        if close.code == CloseReason::ABNORMAL_CLOSURE {
+            return Err(Error::AbnormalClosure);
+        }
+        if self.connection.state() == ConnectionState::RemoteClosing {
+            // §5.5.1: answer the peer's close with the same code.
+            self.queue(close.response())?;
+        }
+        Ok(Message::Close(close))
+    }
+
+    /// Encodes a message into the queue, after the pong owed if the queue is empty (a pong
+    /// goes out as soon as practical, §5.5.3). Sending `Close` starts the closing
+    /// handshake: data can no longer be sent.
+    pub(crate) fn send(&mut self, message: Message) -> Result<(), Error> {
+        if self.queued() == 0 {
+            self.connection.take_pong_into(&mut self.out)?;
+        }
+        let queued = match message {
+            Message::Text(text) => self.queue(TextMessage::new(text)),
+            Message::Binary(data) => self.queue(BytesMessage::new(data)),
+            Message::Ping(payload) => self.queue(Ping { payload }),
+            Message::Pong(payload) => self.queue(Pong { payload }),
+            Message::Close(close) => self.queue(close),
+        };
+        Ok(queued?)
+    }
+
+    /// Queues our close with 1000 if the connection is still open.
+    pub(crate) fn close_if_open(&mut self) -> Result<(), Error> {
+        if self.connection.state() == ConnectionState::Open {
+            self.queue(CloseConnection::new(CloseReason::NORMAL_CLOSURE))?;
+        }
+        Ok(())
+    }
+
+    fn queue(&mut self, event: impl Into<Event>) -> Result<(), LocalProtocolError> {
+        let event = event.into();
+        let closing = matches!(event, Event::CloseConnection(_));
+        self.connection.send_into(event, &mut self.out)?;
+        self.close_sent |= closing;
+        Ok(())
+    }
+
+    /// What to write next: the queue's rest, or, once it is written, the pong owed for the
+    /// latest ping, if any. Empty when there is nothing to write.
+    pub(crate) fn pending_output(&mut self) -> Result<&[u8], Error> {
+        if self.written == self.out.len() {
+            self.out.clear();
+            self.written = 0;
+            self.connection.take_pong_into(&mut self.out)?;
+        }
+        Ok(&self.out[self.written..])
+    }
+
+    /// `n` bytes of [`pending_output`](Self::pending_output) were written. A queue that a large
+    /// message grew is released once empty, so an idle connection holds no large buffer.
+    pub(crate) fn wrote(&mut self, n: usize) {
+        self.written += n;
+        let large = self.out.capacity() > self.config.send_buffer_high_water;
+        if self.written == self.out.len() && large {
+            self.out = Vec::new();
+            self.written = 0;
+        }
+    }
+
+    /// Drops what could not be written: the transport is gone.
+    pub(crate) fn discard_output(&mut self) {
+        self.out = Vec::new();
+        self.written = 0;
+    }
+}
