@@ -311,7 +311,7 @@ fn fragment_flood<R: Role>(continuation_payload: &[u8]) {
     let fragment = to::<R>(0x00, continuation_payload);
     let batch = fragment.repeat(1024);
 
-    // Default limits: the 65 537th fragment's header fails the message.
+    // Default limits: the 131 073rd fragment's header fails the message.
     let ((delivered, error), peak) = peak_during(|| {
         let mut proto = FrameProtocol::<R>::new(());
         proto.receive_bytes(&first);
@@ -320,16 +320,16 @@ fn fragment_flood<R: Role>(continuation_payload: &[u8]) {
     let error = error.expect("too many fragments");
     let size = continuation_payload.len();
     println!(
-        "{}: {size}-byte fragments refused at 65 537, peak {peak} bytes",
+        "{}: {size}-byte fragments refused at 131 073, peak {peak} bytes",
         R::NAME
     );
     assert_eq!(error.code(), CloseReason::MESSAGE_TOO_BIG);
     assert_eq!(
-        delivered, 65_536,
+        delivered, 131_072,
         "every fragment within the limit is delivered"
     );
     assert!(
-        error.message().contains("65537") && error.message().contains("max_fragments_per_message"),
+        error.message().contains("131073") && error.message().contains("max_fragments_per_message"),
         "{error}"
     );
     assert!(peak < batch.len() + 16 * KIB, "{peak} bytes");

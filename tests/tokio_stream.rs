@@ -372,3 +372,22 @@ async fn closing_on_a_peer_that_neither_reads_nor_answers_ends_at_the_timeout() 
     assert_eq!(server.state(), ConnectionState::LocalClosing);
     drop(raw);
 }
+
+#[tokio::test]
+async fn every_ping_is_answered_while_the_peer_reads() {
+    // Autobahn 2.10: ten pings in one write, ten pongs with their payloads.
+    let (mut raw, server) = raw_client_after_handshake(Config::default()).await;
+    let mut server = server.await.unwrap().unwrap();
+    let pings: Vec<u8> = (0..10u8).flat_map(|i| client_frame(0x89, &[i])).collect();
+    raw.write_all(&pings).await.unwrap();
+    for i in 0..10u8 {
+        assert_eq!(
+            server.recv().await.unwrap().unwrap(),
+            Message::Ping(vec![i].into())
+        );
+    }
+    let mut pongs = [0u8; 30];
+    raw.read_exact(&mut pongs).await.unwrap();
+    let expected: Vec<u8> = (0..10u8).flat_map(|i| [0x8a, 0x01, i]).collect();
+    assert_eq!(pongs[..], expected[..]);
+}

@@ -49,6 +49,8 @@ pub struct WSConnection<R: Role, E: ExtensionList = ()> {
     handshake: Handshake<E>,
     connection: Option<Connection<R, E>>,
     limits: Limits,
+    /// Deliver whole messages once open (see [`with_whole_messages`](Self::with_whole_messages)).
+    whole_messages: bool,
 }
 
 /// Everything before the connection opens.
@@ -97,7 +99,17 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
             },
             connection: None,
             limits,
+            whole_messages: false,
         }
+    }
+
+    /// Once open, deliver whole messages instead of pieces
+    /// ([`FrameProtocol::with_whole_messages`]), from the first frame on: frames that came
+    /// in the same read as the handshake's last bytes included, which a protocol switched
+    /// after opening would still deliver in pieces.
+    pub fn with_whole_messages(mut self, on: bool) -> Self {
+        self.whole_messages = on;
+        self
     }
 
     /// The state: the handshake's, then the connection's.
@@ -225,7 +237,8 @@ impl<R: Role, E: ExtensionList> WSConnection<R, E> {
     /// Moves to the open connection, handing it every byte that followed the handshake.
     fn open(&mut self) {
         if let Some(extensions) = self.handshake.extensions.take() {
-            let proto = FrameProtocol::with_limits(extensions, self.limits);
+            let proto = FrameProtocol::with_limits(extensions, self.limits)
+                .with_whole_messages(self.whole_messages);
             let trailing = self.handshake.buf.split();
             self.connection = Some(Connection::from_protocol(proto, &trailing));
             self.handshake.state = ConnectionState::Open;

@@ -35,8 +35,9 @@ pub struct Config {
     /// (default 64 KiB): a peer that stops reading makes the sender wait instead of the
     /// queue grow.
     pub send_buffer_high_water: usize,
-    /// How pings are answered. The default, [`PingPolicy::AnswerLatest`], keeps one pong
-    /// for the latest ping: a ping flood against a stalled writer holds 125 bytes.
+    /// How pings are answered. The default, [`PingPolicy::AnswerLatest`], answers every
+    /// ping while the peer reads what we write, and keeps one pong, for the latest ping,
+    /// while it does not: a ping flood against a stalled writer holds 125 bytes.
     pub ping_policy: PingPolicy,
 }
 

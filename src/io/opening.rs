@@ -39,7 +39,8 @@ pub(crate) struct Opening<R: Role, E: ExtensionList> {
 impl<R: Role, E: ExtensionList> Opening<R, E> {
     fn with_config(extensions: E, config: &Config) -> Self {
         Opening {
-            ws: WSConnection::with_limits(extensions, config.limits, config.handshake_limits),
+            ws: WSConnection::with_limits(extensions, config.limits, config.handshake_limits)
+                .with_whole_messages(true),
         }
     }
 

@@ -11,7 +11,9 @@ use crate::connection::{
     Pong, TextMessage,
 };
 use crate::ext::ExtensionList;
+use crate::frame::VectoredFrame;
 use crate::io::{Config, Error, Message};
+use crate::protocol::Data;
 use crate::role::Role;
 
 /// An open connection and its output queue.
@@ -120,10 +122,28 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         Ok(queued?)
     }
 
-    /// Queues our close with 1000 if the connection is still open.
-    pub(crate) fn close_if_open(&mut self) -> Result<(), Error> {
+    /// A whole message as a header and the message's own bytes for one vectored write (no
+    /// copy for a server without a payload-transforming extension); `None` for a control
+    /// frame. Write what is queued first: frames leave in order.
+    pub(crate) fn vectored<'s>(
+        &'s mut self,
+        message: &'s Message,
+    ) -> Option<Result<VectoredFrame<'s>, Error>> {
+        let data = match message {
+            Message::Text(text) => Data::Text(text),
+            Message::Binary(bytes) => Data::Binary(bytes),
+            _ => return None,
+        };
+        let frame = self.connection.send_data_vectored(data, true);
+        Some(frame.map_err(Error::from))
+    }
+
+    /// Queues our close with this code and reason, unless a close was sent already or
+    /// the peer's has been answered (RFC 6455 §5.5.1: one close each way).
+    pub(crate) fn close(&mut self, code: CloseReason, reason: Option<&str>) -> Result<(), Error> {
         if self.connection.state() == ConnectionState::Open {
-            self.queue(CloseConnection::new(CloseReason::NORMAL_CLOSURE))?;
+            let reason = reason.map(str::to_owned);
+            self.queue(CloseConnection { code, reason })?;
         }
         Ok(())
     }

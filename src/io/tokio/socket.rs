@@ -14,6 +14,7 @@ use std::task::{Context, Poll, ready};
 use ::tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use ::tokio::time::{Sleep, sleep};
 
+use crate::close_code::CloseReason;
 use crate::connection::{Connection, ConnectionState};
 use crate::ext::ExtensionList;
 use crate::io::session::Session;
@@ -39,8 +40,11 @@ pub struct WebSocket<S, R: Role, E: ExtensionList = ()> {
     close_deadline: Option<Pin<Box<Sleep>>>,
     /// The transport has been shut down; nothing more is read or written.
     shut_down: bool,
-    /// The end has been reported to the reader (`None` from then on).
+    /// The transport is closed; the reader gets `last`, then `None`.
     finished: bool,
+    /// The message after which the connection is over, held back until the transport is
+    /// closed.
+    last: Option<Result<Message, Error>>,
 }
 
 // The WebSocket never pins its fields (it polls the transport through `Pin::new`, which
@@ -62,6 +66,7 @@ where
             close_deadline: None,
             shut_down: false,
             finished: false,
+            last: None,
         }
     }
 
@@ -88,19 +93,40 @@ where
 
     /// The next message, `Ready(None)` once the connection has closed and the transport is
     /// shut down. A protocol error comes out once as [`Error::Protocol`], after our close
-    /// frame with its code was queued.
+    /// frame with its code was sent and the transport shut down; the peer's close comes out
+    /// after our answer was sent, likewise.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Message, Error>>> {
         loop {
             if self.finished {
-                return Poll::Ready(None);
+                return Poll::Ready(self.last.take());
             }
-            if let Some(message) = self.session.next_message() {
+            if self.last.is_none()
+                && let Some(message) = self.session.next_message()
+            {
                 self.arm_close_deadline();
-                return Poll::Ready(Some(message));
+                if matches!(message, Ok(Message::Ping(_))) {
+                    // Answer now if the transport takes it: every ping gets its pong while
+                    // the peer reads, and only a stalled writer leaves pongs to collapse
+                    // into the latest (RFC 6455 §5.5.2, §5.5.3).
+                    if let Poll::Ready(Err(error)) = self.poll_write_queued(cx) {
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                }
+                if !self.session.is_over() {
+                    return Poll::Ready(Some(message));
+                }
+                // The last message (the peer's close, answered, or a protocol error) waits
+                // until the transport is closed: a caller that stops reading there, or
+                // returns the error with `?`, loses no close frame.
+                self.last = Some(message);
             }
             if self.session.is_over() || self.close_expired(cx) {
-                ready!(self.poll_shut_down(cx))?;
+                let shut = ready!(self.poll_shut_down(cx));
                 self.finished = true;
+                if let Some(last) = self.last.take() {
+                    return Poll::Ready(Some(last));
+                }
+                shut?;
                 return Poll::Ready(None);
             }
             // Answers (a pong, our close) go out while we wait for more to read.
@@ -144,10 +170,21 @@ where
         Poll::Ready(Ok(()))
     }
 
-    /// Encodes a message into the queue (see [`Session::send`]). Sending `Close` starts
-    /// the closing handshake: data can no longer be sent.
+    /// Encodes a message into the queue, after the pong owed if the queue is empty. Sending
+    /// `Close` starts the closing handshake: data can no longer be sent.
     pub fn start_send(&mut self, message: Message) -> Result<(), Error> {
         self.session.send(message)?;
+        self.arm_close_deadline();
+        Ok(())
+    }
+
+    /// Queues our close, unless one was sent, and starts the wait for the peer's.
+    pub(crate) fn close_queued(
+        &mut self,
+        code: CloseReason,
+        reason: Option<&str>,
+    ) -> Result<(), Error> {
+        self.session.close(code, reason)?;
         self.arm_close_deadline();
         Ok(())
     }
@@ -162,8 +199,7 @@ where
     /// The closing handshake: our close (1000 unless one was sent), the peer's within the
     /// close timeout (messages still arriving are dropped), then the transport shut down.
     pub fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        self.session.close_if_open()?;
-        self.arm_close_deadline();
+        self.close_queued(CloseReason::NORMAL_CLOSURE, None)?;
         while ready!(self.poll_recv(cx)).is_some() {}
         Poll::Ready(Ok(()))
     }
@@ -189,6 +225,9 @@ where
     /// Writes what is queued (our close among it), then shuts the transport down
     /// (RFC 6455 §7.1.1: the TCP connection is closed once the closing handshake is over,
     /// or when waiting for it has timed out).
+    ///
+    /// Written again on every poll until done: each step is idempotent (the queue is empty
+    /// once written, the end of the stream stays the end).
     fn poll_shut_down(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if self.shut_down {
             return Poll::Ready(Ok(()));
@@ -200,11 +239,39 @@ where
             Poll::Pending if self.close_expired(cx) => Ok(()),
             Poll::Pending => return Poll::Pending,
         };
+        // After a clean closing handshake the server closes TCP first; the client waits
+        // for it (until the close deadline).
+        let connection = self.session.connection();
+        let clean = connection.state() == ConnectionState::Closed && !connection.is_failed();
+        if R::IS_CLIENT && clean {
+            ready!(self.poll_until_end(cx));
+        }
         let shut = ready!(Pin::new(&mut self.io).poll_shutdown(cx)).map_err(Error::from);
         self.shut_down = true;
         self.close_deadline = None;
         self.session.discard_output();
         Poll::Ready(unless_gone(written).and(unless_gone(shut)))
+    }
+}
+
+impl<S, R, E> WebSocket<S, R, E>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    R: Role,
+    E: ExtensionList,
+{
+    /// Reads and drops bytes until the peer ends the stream, or the close deadline.
+    fn poll_until_end(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut chunk = [0u8; 4 << 10];
+        loop {
+            let mut buf = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut self.io).poll_read(cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => {}
+                Poll::Ready(_) => return Poll::Ready(()),
+                Poll::Pending if self.close_expired(cx) => return Poll::Ready(()),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
     }
 }
 

@@ -11,7 +11,6 @@ use futures_core::Stream;
 use futures_sink::Sink;
 
 use crate::close_code::CloseReason;
-use crate::connection::CloseConnection;
 use crate::ext::ExtensionList;
 use crate::io::tokio::WebSocket;
 use crate::io::{Error, Message};
@@ -61,12 +60,7 @@ where
         code: CloseReason,
         reason: Option<&str>,
     ) -> Result<(), Error> {
-        if self.state() == crate::connection::ConnectionState::Open {
-            self.start_send(Message::Close(CloseConnection {
-                code,
-                reason: reason.map(str::to_owned),
-            }))?;
-        }
+        self.close_queued(code, reason)?;
         poll_fn(|cx| self.poll_close(cx)).await
     }
 }
