@@ -391,3 +391,45 @@ async fn every_ping_is_answered_while_the_peer_reads() {
     let expected: Vec<u8> = (0..10u8).flat_map(|i| [0x8a, 0x01, i]).collect();
     assert_eq!(pongs[..], expected[..]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn keepalive_pings_are_answered_and_a_silent_peer_is_given_up() {
+    let config = Config::default().with_keepalive(Duration::from_secs(10));
+    // A live peer: its pongs come back as messages, interval after interval.
+    let (mut client, mut server) = pair::<()>(config).await;
+    let reader = tokio::spawn(async move { while client.recv().await.is_some() {} });
+    // Both sides ping (both have the keepalive); the server sees the client's pings go
+    // by and the pongs to its own come back.
+    let started = tokio::time::Instant::now();
+    let mut pongs = 0;
+    while pongs < 3 {
+        match server.recv().await.unwrap().unwrap() {
+            Message::Pong(payload) => {
+                assert_eq!(payload, "keepalive");
+                pongs += 1;
+            }
+            other => assert_eq!(other, Message::Ping("keepalive".into())),
+        }
+    }
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(30),
+        "one ping per interval"
+    );
+    drop(server);
+    reader.await.unwrap();
+
+    // A peer that reads but never answers: one ping, then the close with 1011.
+    let (mut raw, server) = raw_client_after_handshake(config).await;
+    let mut server = server.await.unwrap().unwrap();
+    let started = tokio::time::Instant::now();
+    assert!(matches!(
+        server.recv().await,
+        Some(Err(Error::KeepaliveTimeout))
+    ));
+    assert_eq!(started.elapsed(), Duration::from_secs(20));
+    assert!(server.recv().await.is_none());
+    let wire = read_to_end(&mut raw).await;
+    assert_eq!(&wire[..11], b"\x89\x09keepalive");
+    assert_eq!((wire[11], &wire[13..15]), (0x88, &b"\x03\xf3"[..]));
+}

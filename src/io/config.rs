@@ -39,6 +39,11 @@ pub struct Config {
     /// ping while the peer reads what we write, and keeps one pong, for the latest ping,
     /// while it does not: a ping flood against a stalled writer holds 125 bytes.
     pub ping_policy: PingPolicy,
+    /// Send a ping at this interval while the connection is read, and give up on the peer
+    /// (close with 1011, [`Error::KeepaliveTimeout`](crate::io::Error::KeepaliveTimeout)) if
+    /// a ping is still unanswered when the next is due. `None` (the default): no pings.
+    /// Only the tokio driver keeps time between reads; the blocking one ignores it.
+    pub keepalive: Option<Duration>,
 }
 
 impl Default for Config {
@@ -50,6 +55,7 @@ impl Default for Config {
             close_timeout: Duration::from_secs(5),
             send_buffer_high_water: 64 << 10,
             ping_policy: PingPolicy::AnswerLatest,
+            keepalive: None,
         }
     }
 }
@@ -82,6 +88,12 @@ impl Config {
     /// This bound on the bytes queued for the transport before sending waits.
     pub fn with_send_buffer_high_water(mut self, bytes: usize) -> Self {
         self.send_buffer_high_water = bytes;
+        self
+    }
+
+    /// A keepalive ping at this interval.
+    pub fn with_keepalive(mut self, interval: Duration) -> Self {
+        self.keepalive = Some(interval);
         self
     }
 

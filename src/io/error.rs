@@ -29,6 +29,11 @@ pub enum Error {
     /// was sent, and the transport closed.
     #[error("the peer broke the protocol: {} {}", .0.code, .0.reason.as_deref().unwrap_or(""))]
     Protocol(CloseConnection),
+    /// The peer did not answer a keepalive ping before the next one was due
+    /// ([`Config::keepalive`](crate::io::Config::keepalive)): our close with 1011 was sent
+    /// and the transport closed.
+    #[error("the peer did not answer a keepalive ping in time")]
+    KeepaliveTimeout,
     /// The transport ended without a closing handshake (RFC 6455 §7.1.5: code 1006).
     #[error("the connection ended without a closing handshake (1006)")]
     AbnormalClosure,

@@ -5,6 +5,8 @@
 //! (§5.5.3), so pongs never pile up behind a peer that does not read. The tokio and the
 //! blocking drivers add only reading, writing and clocks.
 
+use bytes::Bytes;
+
 use crate::close_code::CloseReason;
 use crate::connection::{
     BytesMessage, CloseConnection, Connection, ConnectionState, Event, LocalProtocolError, Ping,
@@ -26,6 +28,10 @@ pub(crate) struct Session<R: Role, E: ExtensionList> {
     written: usize,
     /// Our close frame is queued: the peer's must follow within the close timeout.
     close_sent: bool,
+    /// A keepalive ping went out and no pong has come since.
+    awaiting_pong: bool,
+    /// We gave up on the peer (a keepalive ping went unanswered): close without waiting.
+    given_up: bool,
 }
 
 impl<R: Role, E: ExtensionList> Session<R, E> {
@@ -40,6 +46,8 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
             out: Vec::new(),
             written: 0,
             close_sent: false,
+            awaiting_pong: false,
+            given_up: false,
         }
     }
 
@@ -60,7 +68,9 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     /// Whether the transport should close once the queue is written: the closing handshake
     /// is over (§7.1.1), or the connection failed (§7.1.7).
     pub(crate) fn is_over(&self) -> bool {
-        self.connection.state() == ConnectionState::Closed || self.connection.is_failed()
+        self.connection.state() == ConnectionState::Closed
+            || self.connection.is_failed()
+            || self.given_up
     }
 
     /// Hands received bytes (or the end of the stream, `None`) to the connection. Bytes
@@ -79,7 +89,10 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
                 Event::TextMessage(message) => Message::Text(message.data),
                 Event::BytesMessage(message) => Message::Binary(message.data),
                 Event::Ping(ping) => Message::Ping(ping.payload),
-                Event::Pong(pong) => Message::Pong(pong.payload),
+                Event::Pong(pong) => {
+                    self.awaiting_pong = false;
+                    Message::Pong(pong.payload)
+                }
                 Event::CloseConnection(close) => return Some(self.on_close(close)),
                 _ => continue,
             };
@@ -136,6 +149,25 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         };
         let frame = self.connection.send_data_vectored(data, true);
         Some(frame.map_err(Error::from))
+    }
+
+    /// The keepalive's turn (RFC 6455 §5.5.2: a ping "may serve ... as a keepalive"): a
+    /// ping if the last one was answered, otherwise the peer is taken for gone, our close
+    /// with 1011 is queued, and the connection ends without waiting for an answer.
+    pub(crate) fn keepalive(&mut self) -> Result<(), Error> {
+        if self.connection.state() != ConnectionState::Open {
+            return Ok(());
+        }
+        if self.awaiting_pong {
+            self.close(CloseReason::INTERNAL_ERROR, Some("keepalive ping timeout"))?;
+            self.given_up = true;
+            return Err(Error::KeepaliveTimeout);
+        }
+        self.queue(Ping {
+            payload: Bytes::from_static(b"keepalive"),
+        })?;
+        self.awaiting_pong = true;
+        Ok(())
     }
 
     /// Queues our close with this code and reason, unless a close was sent already or

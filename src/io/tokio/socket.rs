@@ -38,6 +38,8 @@ pub struct WebSocket<S, R: Role, E: ExtensionList = ()> {
     session: Session<R, E>,
     /// Armed when our close frame is queued: the peer's close must come before it fires.
     close_deadline: Option<Pin<Box<Sleep>>>,
+    /// When the next keepalive ping is due, with a keepalive configured.
+    keepalive: Option<Pin<Box<Sleep>>>,
     /// The transport has been shut down; nothing more is read or written.
     shut_down: bool,
     /// The transport is closed; the reader gets `last`, then `None`.
@@ -64,6 +66,7 @@ where
             io,
             session: Session::new(connection, config),
             close_deadline: None,
+            keepalive: config.keepalive.map(|interval| Box::pin(sleep(interval))),
             shut_down: false,
             finished: false,
             last: None,
@@ -120,6 +123,11 @@ where
                 // returns the error with `?`, loses no close frame.
                 self.last = Some(message);
             }
+            if self.last.is_none()
+                && let Err(error) = self.poll_keepalive(cx)
+            {
+                self.last = Some(Err(error));
+            }
             if self.session.is_over() || self.close_expired(cx) {
                 let shut = ready!(self.poll_shut_down(cx));
                 self.finished = true;
@@ -145,6 +153,23 @@ where
         ready!(Pin::new(&mut self.io).poll_read(cx, &mut buf))?;
         let read = buf.filled();
         Poll::Ready(self.session.receive((!read.is_empty()).then_some(read)))
+    }
+
+    /// Sends the keepalive ping when it is due (see [`Config::keepalive`]); an error if
+    /// the last one went unanswered.
+    fn poll_keepalive(&mut self, cx: &mut Context<'_>) -> Result<(), Error> {
+        let Some(timer) = self.keepalive.as_mut() else {
+            return Ok(());
+        };
+        let interval = self.session.config.keepalive.unwrap_or_default();
+        // Polled again after a reset, so that the timer wakes this task for the next turn.
+        while timer.as_mut().poll(cx).is_ready() {
+            timer
+                .as_mut()
+                .reset(::tokio::time::Instant::now() + interval);
+            self.session.keepalive()?;
+        }
+        Ok(())
     }
 
     /// Starts the wait for the peer's close once ours is queued (RFC 6455 §7.1.1).
