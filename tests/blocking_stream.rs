@@ -277,3 +277,26 @@ fn every_ping_is_answered_while_the_peer_reads() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_peer_that_does_not_answer_keepalive_pings_is_given_up() {
+    let config = Config::default().with_keepalive(Duration::from_millis(200));
+    let (addr, server) = server(move |io| {
+        let mut ws = accept(io, (), config).unwrap();
+        let started = Instant::now();
+        let result = ws.recv();
+        (
+            matches!(result, Some(Err(Error::KeepaliveTimeout))),
+            started.elapsed(),
+        )
+    });
+    let mut raw = raw_client(addr);
+    let wire = read_to_end(&mut raw);
+    drop(raw);
+    let (given_up, waited) = server.join().unwrap();
+    assert!(given_up);
+    // One ping at 200 ms, unanswered at 400 ms.
+    assert!(waited >= Duration::from_millis(400), "{waited:?}");
+    assert_eq!(&wire[..11], b"\x89\x09keepalive");
+    assert_eq!((wire[11], &wire[13..15]), (0x88, &b"\x03\xf3"[..]));
+}

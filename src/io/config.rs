@@ -42,7 +42,6 @@ pub struct Config {
     /// Send a ping at this interval while the connection is read, and give up on the peer
     /// (close with 1011, [`Error::KeepaliveTimeout`](crate::io::Error::KeepaliveTimeout)) if
     /// a ping is still unanswered when the next is due. `None` (the default): no pings.
-    /// Only the tokio driver keeps time between reads; the blocking one ignores it.
     pub keepalive: Option<Duration>,
 }
 

@@ -16,6 +16,7 @@ mod config;
 mod error;
 mod message;
 mod opening;
+mod outbox;
 mod session;
 #[cfg(feature = "tokio")]
 pub mod tokio;

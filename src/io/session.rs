@@ -13,19 +13,22 @@ use crate::connection::{
     Pong, TextMessage,
 };
 use crate::ext::ExtensionList;
-use crate::frame::VectoredFrame;
+use crate::io::outbox::Outbox;
 use crate::io::{Config, Error, Message};
 use crate::protocol::Data;
 use crate::role::Role;
+
+/// From this size on, a server's message is written from its own memory instead of being
+/// copied into the queue; smaller ones are copied, so that several can share a write.
+pub(crate) const ZERO_COPY_FROM: usize = 16 << 10;
 
 /// An open connection and its output queue.
 #[derive(Debug)]
 pub(crate) struct Session<R: Role, E: ExtensionList> {
     connection: Connection<R, E>,
     pub(crate) config: Config,
-    /// Encoded frames not yet written, from `written` on.
-    out: Vec<u8>,
-    written: usize,
+    /// What is to be written, in order.
+    outbox: Outbox,
     /// Our close frame is queued: the peer's must follow within the close timeout.
     close_sent: bool,
     /// A keepalive ping went out and no pong has come since.
@@ -43,8 +46,7 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         Session {
             connection,
             config,
-            out: Vec::new(),
-            written: 0,
+            outbox: Outbox::default(),
             close_sent: false,
             awaiting_pong: false,
             given_up: false,
@@ -57,7 +59,7 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
 
     /// Bytes queued and not yet written.
     pub(crate) fn queued(&self) -> usize {
-        self.out.len() - self.written
+        self.outbox.len()
     }
 
     /// Whether our close frame has been queued.
@@ -119,13 +121,22 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     }
 
     /// Encodes a message into the queue, after the pong owed if the queue is empty (a pong
-    /// goes out as soon as practical, §5.5.3). Sending `Close` starts the closing
-    /// handshake: data can no longer be sent.
+    /// goes out as soon as practical, §5.5.3). A text or binary message of at least
+    /// [`ZERO_COPY_FROM`] bytes whose frame carries the message's own bytes (a server's,
+    /// not transformed by an extension) queues only its header: the payload is written from
+    /// the message's memory. Sending `Close` starts the closing handshake: data can no
+    /// longer be sent.
     pub(crate) fn send(&mut self, message: Message) -> Result<(), Error> {
-        if self.queued() == 0 {
-            self.connection.take_pong_into(&mut self.out)?;
+        if self.outbox.is_empty() {
+            self.connection.take_pong_into(self.outbox.buf_mut())?;
         }
         let queued = match message {
+            Message::Text(text) if text.len() >= ZERO_COPY_FROM => {
+                self.send_zero_copy(Data::Text(&text), text.as_bytes())
+            }
+            Message::Binary(data) if data.len() >= ZERO_COPY_FROM => {
+                self.send_zero_copy(Data::Binary(&data), &data)
+            }
             Message::Text(text) => self.queue(TextMessage::new(text)),
             Message::Binary(data) => self.queue(BytesMessage::new(data)),
             Message::Ping(payload) => self.queue(Ping { payload }),
@@ -135,20 +146,20 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         Ok(queued?)
     }
 
-    /// A whole message as a header and the message's own bytes for one vectored write (no
-    /// copy for a server without a payload-transforming extension); `None` for a control
-    /// frame. Write what is queued first: frames leave in order.
-    pub(crate) fn vectored<'s>(
-        &'s mut self,
-        message: &'s Message,
-    ) -> Option<Result<VectoredFrame<'s>, Error>> {
-        let data = match message {
-            Message::Text(text) => Data::Text(text),
-            Message::Binary(bytes) => Data::Binary(bytes),
-            _ => return None,
-        };
-        let frame = self.connection.send_data_vectored(data, true);
-        Some(frame.map_err(Error::from))
+    /// Queues a final data frame's header, and its payload as the outbox's tail if the
+    /// frame carries `bytes` themselves; otherwise the whole frame (masked or transformed).
+    fn send_zero_copy(&mut self, data: Data<'_>, bytes: &Bytes) -> Result<(), LocalProtocolError> {
+        let frame = self.connection.send_data_vectored(data, true)?;
+        let own_bytes = frame.payload().as_ptr() == bytes.as_ptr();
+        let buf = self.outbox.buf_mut();
+        if own_bytes {
+            buf.extend_from_slice(frame.before());
+            buf.extend_from_slice(frame.header());
+            self.outbox.set_tail(bytes.clone());
+        } else {
+            frame.append_to(buf);
+        }
+        Ok(())
     }
 
     /// The keepalive's turn (RFC 6455 §5.5.2: a ping "may serve ... as a keepalive"): a
@@ -183,36 +194,74 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     fn queue(&mut self, event: impl Into<Event>) -> Result<(), LocalProtocolError> {
         let event = event.into();
         let closing = matches!(event, Event::CloseConnection(_));
-        self.connection.send_into(event, &mut self.out)?;
+        self.connection.send_into(event, self.outbox.buf_mut())?;
         self.close_sent |= closing;
         Ok(())
     }
 
-    /// What to write next: the queue's rest, or, once it is written, the pong owed for the
-    /// latest ping, if any. Empty when there is nothing to write.
-    pub(crate) fn pending_output(&mut self) -> Result<&[u8], Error> {
-        if self.written == self.out.len() {
-            self.out.clear();
-            self.written = 0;
-            self.connection.take_pong_into(&mut self.out)?;
+    /// What to write next, as two slices for one vectored write: the queue's rest, or,
+    /// once it is written, the pong owed for the latest ping, if any. Both empty when there
+    /// is nothing to write.
+    pub(crate) fn pending_output(&mut self) -> Result<[&[u8]; 2], Error> {
+        if self.outbox.is_empty() {
+            self.connection.take_pong_into(self.outbox.buf_mut())?;
         }
-        Ok(&self.out[self.written..])
+        Ok(self.outbox.pending())
     }
 
-    /// `n` bytes of [`pending_output`](Self::pending_output) were written. A queue that a large
-    /// message grew is released once empty, so an idle connection holds no large buffer.
+    /// `n` bytes of [`pending_output`](Self::pending_output) were written.
     pub(crate) fn wrote(&mut self, n: usize) {
-        self.written += n;
-        let large = self.out.capacity() > self.config.send_buffer_high_water;
-        if self.written == self.out.len() && large {
-            self.out = Vec::new();
-            self.written = 0;
-        }
+        self.outbox.wrote(n, self.config.send_buffer_high_water);
     }
 
     /// Drops what could not be written: the transport is gone.
     pub(crate) fn discard_output(&mut self) {
-        self.out = Vec::new();
-        self.written = 0;
+        self.outbox.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::role::{Client, Server};
+
+    fn session<R: Role>() -> Session<R, ()> {
+        Session::new(Connection::new(()), Config::default())
+    }
+
+    #[test]
+    fn a_large_server_message_is_written_from_its_own_memory() {
+        let mut server = session::<Server>();
+        let message = Bytes::from(vec![7u8; ZERO_COPY_FROM]);
+        server.send(Message::Binary(message.clone())).unwrap();
+        let [queue, tail] = server.pending_output().unwrap();
+        assert_eq!(queue, [0x82, 126, 0x40, 0x00], "the header alone is queued");
+        assert_eq!(
+            tail.as_ptr(),
+            message.as_ptr(),
+            "the payload is the message itself"
+        );
+        // What is sent next goes after it.
+        server.send(Message::text("next")).unwrap();
+        let [queue, tail] = server.pending_output().unwrap();
+        assert!(tail.is_empty());
+        assert_eq!(queue.len(), 4 + ZERO_COPY_FROM + 6);
+        assert_eq!(&queue[4 + ZERO_COPY_FROM..], b"\x81\x04next");
+    }
+
+    #[test]
+    fn a_small_or_masked_message_is_copied_into_the_queue() {
+        let mut server = session::<Server>();
+        server
+            .send(Message::binary(vec![1u8; ZERO_COPY_FROM - 1]))
+            .unwrap();
+        assert!(server.pending_output().unwrap()[1].is_empty());
+        let mut client = session::<Client>();
+        client
+            .send(Message::binary(vec![1u8; ZERO_COPY_FROM]))
+            .unwrap();
+        let [queue, tail] = client.pending_output().unwrap();
+        assert!(tail.is_empty(), "a client's payload is masked: a copy");
+        assert_eq!(queue.len(), 2 + 2 + 4 + ZERO_COPY_FROM);
     }
 }

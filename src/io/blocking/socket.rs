@@ -2,7 +2,7 @@
 //! and when the transport must close, is decided by the transport-free
 //! [`Session`](crate::io::session::Session); this file reads, writes and keeps the clock.
 
-use std::io;
+use std::io::{self, IoSlice};
 use std::time::Instant;
 
 use crate::close_code::CloseReason;
@@ -17,10 +17,6 @@ use crate::role::Role;
 /// Bytes read from the transport per call, on the stack.
 const READ_CHUNK: usize = 16 << 10;
 
-/// From this size on, [`WebSocket::send`] writes a message's own bytes instead of copying
-/// them into the queue; smaller ones go through the queue, where several can share a write.
-const VECTORED_FROM: usize = 16 << 10;
-
 /// An open WebSocket over a blocking transport `S`, for role `R` with extensions `E`.
 ///
 /// Made by [`accept`](super::accept) or [`connect`](super::connect) (or
@@ -33,8 +29,10 @@ pub struct WebSocket<S, R: Role, E: ExtensionList = ()> {
     session: Session<R, E>,
     /// Set when our close frame is queued: the peer's must come before it.
     close_deadline: Option<Instant>,
-    /// Whether the transport's timeouts are set (to the close deadline); cleared ones are
-    /// not set again before every read.
+    /// When the next keepalive ping is due, with a keepalive configured.
+    keepalive_due: Option<Instant>,
+    /// Whether the transport's timeouts are set; cleared ones are not set again before
+    /// every read.
     timeouts_set: bool,
     /// The end has been reported to the reader (`None` from then on).
     finished: bool,
@@ -48,6 +46,7 @@ impl<S: Transport, R: Role, E: ExtensionList> WebSocket<S, R, E> {
             io,
             session: Session::new(connection, config),
             close_deadline: None,
+            keepalive_due: config.keepalive.map(|interval| Instant::now() + interval),
             timeouts_set: false,
             finished: false,
         }
@@ -99,6 +98,10 @@ impl<S: Transport, R: Role, E: ExtensionList> WebSocket<S, R, E> {
                 }
                 return Some(message);
             }
+            if let Err(error) = self.keepalive() {
+                self.shut_down();
+                return Some(Err(error));
+            }
             if self.session.is_over() || self.close_expired() {
                 self.shut_down();
                 return None;
@@ -109,21 +112,9 @@ impl<S: Transport, R: Role, E: ExtensionList> WebSocket<S, R, E> {
         }
     }
 
-    /// Writes a message, after everything queued. A large text or binary message goes out
-    /// in one vectored write of a header and the message's own bytes, without a copy
-    /// (unless an extension transforms it).
+    /// Queues a message and writes everything queued. A large message of a server goes
+    /// out in one vectored write of its header and its own bytes, without a copy.
     pub fn send(&mut self, message: Message) -> Result<(), Error> {
-        let large = message
-            .as_text()
-            .map(str::len)
-            .or(message.as_bytes().map(|b| b.len()));
-        if large.is_some_and(|len| len >= VECTORED_FROM) {
-            self.write_queued()?;
-            if let Some(frame) = self.session.vectored(&message) {
-                frame?.write_to(&mut self.io)?;
-                return Ok(self.io.flush()?);
-            }
-        }
         self.feed(message)?;
         self.flush()
     }
@@ -160,31 +151,54 @@ impl<S: Transport, R: Role, E: ExtensionList> WebSocket<S, R, E> {
         Ok(())
     }
 
-    /// Reads once into the connection; a read cut short by the close deadline is no error
-    /// (the caller sees the deadline passed).
+    /// Reads once into the connection, until the close deadline or the next keepalive ping
+    /// at the latest; a read cut short by either is no error (the caller sees which).
     fn read_more(&mut self) -> Result<(), Error> {
-        if !self.bound_by_close_deadline()? {
+        let deadline = match (self.close_deadline, self.keepalive_due) {
+            (Some(close), Some(ping)) => Some(close.min(ping)),
+            (close, ping) => close.or(ping),
+        };
+        if !self.bound_by(deadline)? {
             return Ok(());
         }
         let mut chunk = [0u8; READ_CHUNK];
         match self.io.read(&mut chunk) {
             Ok(n) => self.session.receive((n > 0).then(|| &chunk[..n])),
-            Err(error) if self.close_deadline.is_some() && timed_out(&error) => Ok(()),
+            Err(error) if deadline.is_some() && timed_out(&error) => Ok(()),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Sends the keepalive ping when it is due (see
+    /// [`Config::keepalive`](crate::io::Config::keepalive)); an error if the last one went
+    /// unanswered.
+    fn keepalive(&mut self) -> Result<(), Error> {
+        let (Some(due), Some(interval)) = (self.keepalive_due, self.session.config.keepalive)
+        else {
+            return Ok(());
+        };
+        if Instant::now() < due {
+            return Ok(());
+        }
+        self.keepalive_due = Some(Instant::now() + interval);
+        self.session.keepalive()
     }
 
     /// Writes what is queued, then the pong owed, if any; bounded by the close deadline
     /// once our close is queued.
     fn write_queued(&mut self) -> Result<(), Error> {
         loop {
-            if self.session.pending_output()?.is_empty() {
+            let [queue, tail] = self.session.pending_output()?;
+            if queue.is_empty() && tail.is_empty() {
                 return Ok(());
             }
-            if !self.bound_by_close_deadline()? {
+            if !self.bound_by(self.close_deadline)? {
                 return Err(io::Error::from(io::ErrorKind::TimedOut).into());
             }
-            let n = self.io.write(self.session.pending_output()?)?;
+            let [queue, tail] = self.session.pending_output()?;
+            let n = self
+                .io
+                .write_vectored(&[IoSlice::new(queue), IoSlice::new(tail)])?;
             if n == 0 {
                 return Err(io::Error::from(io::ErrorKind::WriteZero).into());
             }
@@ -192,15 +206,15 @@ impl<S: Transport, R: Role, E: ExtensionList> WebSocket<S, R, E> {
         }
     }
 
-    /// Sets the transport's timeouts to the time left before the close deadline, if one is
-    /// armed; `false` if it has passed.
-    fn bound_by_close_deadline(&mut self) -> io::Result<bool> {
-        if self.close_deadline.is_none() && !self.timeouts_set {
+    /// Sets the transport's timeouts to the time left before `deadline`, or clears them;
+    /// `false` if it has passed.
+    fn bound_by(&mut self, deadline: Option<Instant>) -> io::Result<bool> {
+        if deadline.is_none() && !self.timeouts_set {
             return Ok(true);
         }
-        match wait_until(&self.io, self.close_deadline) {
+        match wait_until(&self.io, deadline) {
             Ok(()) => {
-                self.timeouts_set = self.close_deadline.is_some();
+                self.timeouts_set = deadline.is_some();
                 Ok(true)
             }
             Err(error) if timed_out(&error) => Ok(false),

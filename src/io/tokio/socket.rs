@@ -7,7 +7,7 @@
 //! Closing follows RFC 6455 §7: our close frame, a bounded wait for the peer's, then the
 //! transport shut down.
 
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -232,14 +232,15 @@ where
     /// Writes what is queued, then the pong owed, if any.
     fn poll_write_queued(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         loop {
-            let pending = self.session.pending_output()?;
-            if pending.is_empty() {
+            let [queue, tail] = self.session.pending_output()?;
+            if queue.is_empty() && tail.is_empty() {
                 return Poll::Ready(Ok(()));
             }
             if self.shut_down {
                 return Poll::Ready(Err(io::Error::from(io::ErrorKind::NotConnected).into()));
             }
-            let n = ready!(Pin::new(&mut self.io).poll_write(cx, pending))?;
+            let slices = [IoSlice::new(queue), IoSlice::new(tail)];
+            let n = ready!(Pin::new(&mut self.io).poll_write_vectored(cx, &slices))?;
             if n == 0 {
                 return Poll::Ready(Err(io::Error::from(io::ErrorKind::WriteZero).into()));
             }
