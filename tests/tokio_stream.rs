@@ -157,7 +157,7 @@ async fn deflate_is_negotiated_and_large_messages_come_through_whole() {
 async fn stream_and_sink_plug_into_futures() {
     let (mut client, server) = pair::<()>(Config::default()).await;
     let echo = tokio::spawn(async move {
-        let (mut sink, mut stream) = server.split();
+        let (mut stream, mut sink) = server.split();
         while let Some(Ok(message)) = stream.next().await {
             if let Message::Text(_) | Message::Binary(_) = message {
                 sink.send(message).await.unwrap();
@@ -432,4 +432,76 @@ async fn keepalive_pings_are_answered_and_a_silent_peer_is_given_up() {
     let wire = read_to_end(&mut raw).await;
     assert_eq!(&wire[..11], b"\x89\x09keepalive");
     assert_eq!((wire[11], &wire[13..15]), (0x88, &b"\x03\xf3"[..]));
+}
+
+#[tokio::test]
+async fn split_halves_work_in_two_tasks() {
+    let (mut client, server) = pair::<()>(Config::default()).await;
+    let (mut reader, mut writer) = server.split();
+    let writing = tokio::spawn(async move {
+        for i in 0..100 {
+            writer
+                .send(Message::text(format!("from server {i}")))
+                .await
+                .unwrap();
+        }
+        writer
+    });
+    let reading = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Some(message) = reader.recv().await {
+            got.push(message.unwrap());
+        }
+        got
+    });
+    for i in 0..100 {
+        client
+            .feed(Message::text(format!("from client {i}")))
+            .await
+            .unwrap();
+    }
+    client.flush().await.unwrap();
+    for i in 0..100 {
+        let expected = Message::text(format!("from server {i}"));
+        assert_eq!(client.recv().await.unwrap().unwrap(), expected);
+    }
+    client.close().await.unwrap();
+    let got = reading.await.unwrap();
+    assert_eq!(got.len(), 101, "100 messages and the close");
+    assert!(matches!(got[100], Message::Close(_)));
+    let mut writer = writing.await.unwrap();
+    assert!(writer.send(Message::text("late")).await.is_err());
+}
+
+#[tokio::test]
+async fn a_split_writer_waiting_for_room_is_woken_while_the_reader_answers_pings() {
+    let (mut raw, server) = raw_client_after_handshake(Config::default()).await;
+    let (mut reader, mut writer) = server.await.unwrap().unwrap().split();
+    // The writer fills the 4 KiB pipe and waits for room.
+    let writing = tokio::spawn(async move {
+        for _ in 0..64 {
+            writer.send(Message::binary(vec![1u8; 1000])).await.unwrap();
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!writing.is_finished(), "the pipe is full");
+    // The reader reads a ping meanwhile: its answer must not take the writer's wake-up.
+    raw.write_all(&client_frame(0x89, b"p")).await.unwrap();
+    let reading = tokio::spawn(async move {
+        assert_eq!(
+            reader.recv().await.unwrap().unwrap(),
+            Message::Ping("p".into())
+        );
+        reader
+    });
+    let _reader = reading.await.unwrap();
+    // Now the peer reads: the writer must finish, and the pong comes too.
+    let mut got = vec![0u8; 64 * 1004 + 3];
+    let read = tokio::time::timeout(Duration::from_secs(5), raw.read_exact(&mut got)).await;
+    assert!(read.is_ok(), "the writer was never woken");
+    tokio::time::timeout(Duration::from_secs(5), writing)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.windows(3).filter(|w| *w == b"\x8a\x01p").count(), 1);
 }

@@ -32,7 +32,9 @@
 
 mod handshake;
 mod socket;
+mod split;
 mod stream;
 
 pub use handshake::{accept, accept_with, connect};
 pub use socket::WebSocket;
+pub use split::{ReadHalf, WriteHalf};

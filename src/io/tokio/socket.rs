@@ -9,7 +9,7 @@
 
 use std::io::{self, IoSlice};
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
 use ::tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use ::tokio::time::{Sleep, sleep};
@@ -47,6 +47,9 @@ pub struct WebSocket<S, R: Role, E: ExtensionList = ()> {
     /// The message after which the connection is over, held back until the transport is
     /// closed.
     last: Option<Result<Message, Error>>,
+    /// A sender waiting for room in the transport: a reader in another task leaves writing
+    /// to it (a write would take over its wake-up) and wakes it when the transport closes.
+    waiting_writer: Option<Waker>,
 }
 
 // The WebSocket never pins its fields (it polls the transport through `Pin::new`, which
@@ -70,6 +73,7 @@ where
             shut_down: false,
             finished: false,
             last: None,
+            waiting_writer: None,
         }
     }
 
@@ -111,7 +115,7 @@ where
                     // Answer now if the transport takes it: every ping gets its pong while
                     // the peer reads, and only a stalled writer leaves pongs to collapse
                     // into the latest (RFC 6455 §5.5.2, §5.5.3).
-                    if let Poll::Ready(Err(error)) = self.poll_write_queued(cx) {
+                    if let Err(error) = self.write_now() {
                         return Poll::Ready(Some(Err(error)));
                     }
                 }
@@ -137,11 +141,25 @@ where
                 shut?;
                 return Poll::Ready(None);
             }
-            // Answers (a pong, our close) go out while we wait for more to read.
-            if let Poll::Ready(Err(error)) = self.poll_write_queued(cx) {
+            // Answers (a pong, a keepalive ping) go out while we wait for more to read.
+            if let Err(error) = self.write_now() {
                 return Poll::Ready(Some(Err(error)));
             }
             ready!(self.poll_read_more(cx))?;
+        }
+    }
+
+    /// Writes what the transport takes now, without asking to be woken for more: the
+    /// reader sends answers on its way, but never takes over the wake-up of a writer that
+    /// waits for room in the same transport (see [`split`](Self::split)).
+    fn write_now(&mut self) -> Result<(), Error> {
+        if self.waiting_writer.is_some() {
+            return Ok(());
+        }
+        let mut cx = Context::from_waker(Waker::noop());
+        match self.poll_write_queued(&mut cx) {
+            Poll::Ready(Err(error)) => Err(error),
+            _ => Ok(()),
         }
     }
 
@@ -190,7 +208,7 @@ where
     /// Waits until the queue is below the high-water mark, so a message can be queued.
     pub fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         if self.session.queued() > self.session.config.send_buffer_high_water {
-            ready!(self.poll_write_queued(cx))?;
+            ready!(self.poll_write_as_writer(cx))?;
         }
         Poll::Ready(Ok(()))
     }
@@ -216,15 +234,30 @@ where
 
     /// Writes everything queued and flushes the transport.
     pub fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        ready!(self.poll_write_queued(cx))?;
+        ready!(self.poll_write_as_writer(cx))?;
         ready!(Pin::new(&mut self.io).poll_flush(cx))?;
         Poll::Ready(Ok(()))
+    }
+
+    /// Writes what is queued for a sender, remembering while it waits for room so that a
+    /// reader in another task (after [`split`](Self::split), or `StreamExt::split`) leaves
+    /// the writing, and the wake-up, to it.
+    fn poll_write_as_writer(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let written = self.poll_write_queued(cx);
+        self.waiting_writer = written.is_pending().then(|| cx.waker().clone());
+        written
     }
 
     /// The closing handshake: our close (1000 unless one was sent), the peer's within the
     /// close timeout (messages still arriving are dropped), then the transport shut down.
     pub fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         self.close_queued(CloseReason::NORMAL_CLOSURE, None)?;
+        // Our close goes out first, unless the peer has not taken it by the close deadline.
+        match self.poll_write_queued(cx) {
+            Poll::Ready(result) => result?,
+            Poll::Pending if !self.close_expired(cx) => return Poll::Pending,
+            Poll::Pending => {}
+        }
         while ready!(self.poll_recv(cx)).is_some() {}
         Poll::Ready(Ok(()))
     }
@@ -276,6 +309,9 @@ where
         self.shut_down = true;
         self.close_deadline = None;
         self.session.discard_output();
+        if let Some(writer) = self.waiting_writer.take() {
+            writer.wake();
+        }
         Poll::Ready(unless_gone(written).and(unless_gone(shut)))
     }
 }
