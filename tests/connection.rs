@@ -781,3 +781,57 @@ fn pongs_owed_under_each_ping_policy() {
     assert!(!latest.take_pong_into(&mut out).unwrap());
     assert!(out.is_empty(), "no pong after our close");
 }
+
+#[test]
+fn an_upgrade_parsed_by_another_http_server_negotiates_and_opens() {
+    use wsproto::connection::ServerUpgrade;
+    let deflate = || (PerMessageDeflate::new(DeflateConfig::default()),);
+    // The client's request, as an HTTP server would parse it.
+    let mut client = WSConnection::<Client, _>::new(deflate());
+    let wire = String::from_utf8(client.send(Request::new("h", "/chat")).unwrap()).unwrap();
+    let headers: Vec<(String, Vec<u8>)> = wire
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(": "))
+        .map(|(name, value)| (name.to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    let upgrade = ServerUpgrade::new("GET", "/chat", headers.clone(), deflate()).unwrap();
+    assert_eq!(upgrade.request().target, "/chat");
+    let (fields, mut server) = upgrade.accept(AcceptConnection::default()).unwrap();
+    assert_eq!(
+        server.protocol().enabled_extensions(),
+        ["permessage-deflate"]
+    );
+    // The HTTP server writes the 101 with those fields; the client accepts it.
+    let mut answer = b"HTTP/1.1 101 Switching Protocols\r\n".to_vec();
+    for (name, value) in &fields {
+        answer.extend_from_slice(format!("{name}: ").as_bytes());
+        answer.extend_from_slice(value);
+        answer.extend_from_slice(b"\r\n");
+    }
+    answer.extend_from_slice(b"\r\n");
+    client.receive_data(Some(&answer)).unwrap();
+    assert!(
+        matches!(&events(&mut client)[..], [Event::AcceptConnection(a)] if a.extensions.len() == 1)
+    );
+    let compressed = server.send(TextMessage::new("hello hello hello")).unwrap();
+    assert_eq!(compressed[0] & 0x40, 0x40, "RSV1: compressed");
+    client.receive_data(Some(&compressed)).unwrap();
+    assert!(
+        matches!(&events(&mut client)[..], [Event::TextMessage(m)] if m.data == "hello hello hello")
+    );
+
+    // A request without a key is refused with the rejection to send.
+    let keyless: Vec<_> = headers
+        .into_iter()
+        .filter(|(name, _)| name != "Sec-WebSocket-Key")
+        .collect();
+    let error = ServerUpgrade::new("GET", "/chat", keyless, ()).unwrap_err();
+    assert_eq!(
+        error.cause,
+        RemoteHandshakeError::MissingHeader {
+            header: "Sec-WebSocket-Key"
+        }
+    );
+    assert_eq!(error.event_hint.unwrap().status_code, 400);
+}

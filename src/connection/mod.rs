@@ -9,6 +9,7 @@ pub mod events;
 mod ping;
 mod state;
 mod typed;
+mod upgrade;
 mod ws_connection;
 
 pub use connection::{Connection, Events};
@@ -20,6 +21,7 @@ pub use typed::{
     ClientHandshake, ClientHandshakeOutcome, ClosingConnection, IncomingRequest, OpenConnection,
     ServerHandshake, ServerHandshakeError, ServerHandshakeOutcome,
 };
+pub use upgrade::ServerUpgrade;
 pub use ws_connection::{WSConnection, WSConnectionEvents};
 
 use crate::handshake::RemoteProtocolError;

@@ -7,7 +7,7 @@ use crate::handshake::accept_key::{accept_token, is_valid_key};
 use crate::handshake::client::check_field;
 use crate::handshake::http::{RequestHead, header, header_values, write_fields, write_status_line};
 use crate::handshake::{
-    AcceptConnection, LocalHandshakeError, RejectConnection, RemoteHandshakeError,
+    AcceptConnection, Headers, LocalHandshakeError, RejectConnection, RemoteHandshakeError,
     RemoteProtocolError, Request,
 };
 use crate::token_list::{has_token, split_comma_header};
@@ -89,6 +89,23 @@ pub(crate) fn write_accept<E: ExtensionList>(
     extensions: &mut E,
     out: &mut Vec<u8>,
 ) -> Result<(), LocalHandshakeError> {
+    let fields = accept_fields(request, key, accept, extensions)?;
+    write_status_line(out, 101);
+    write_fields(out, fields.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+    out.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+/// The header fields of the 101 answer (RFC 6455 §4.2.2), for [`write_accept`] or for an
+/// HTTP server that writes the response itself: the upgrade, the accept token, the chosen
+/// subprotocol (which the client must have offered), the extensions that accepted an offer
+/// (each extension of the list accepts the first offer it can), and the application's own.
+pub(crate) fn accept_fields<E: ExtensionList>(
+    request: &Request,
+    key: &str,
+    accept: &AcceptConnection,
+    extensions: &mut E,
+) -> Result<Headers, LocalHandshakeError> {
     if let Some(chosen) = accept
         .subprotocol
         .as_ref()
@@ -106,28 +123,20 @@ pub(crate) fn write_accept<E: ExtensionList>(
     for offer in &request.extensions {
         extensions.accept_offer(offer, &mut accepted, &mut answers);
     }
-    let token = accept_token(key);
-    write_status_line(out, 101);
-    let mut fields: Vec<(&str, &[u8])> = vec![
-        ("Upgrade", b"websocket"),
-        ("Connection", b"Upgrade"),
-        ("Sec-WebSocket-Accept", token.as_bytes()),
+    let field = |name: &str, value: &[u8]| (name.to_owned(), value.to_vec());
+    let mut fields = vec![
+        field("Upgrade", b"websocket"),
+        field("Connection", b"Upgrade"),
+        field("Sec-WebSocket-Accept", accept_token(key).as_bytes()),
     ];
     if let Some(chosen) = &accept.subprotocol {
-        fields.push(("Sec-WebSocket-Protocol", chosen.as_bytes()));
+        fields.push(field("Sec-WebSocket-Protocol", chosen.as_bytes()));
     }
     if !answers.is_empty() {
-        fields.push(("Sec-WebSocket-Extensions", answers.as_bytes()));
+        fields.push(field("Sec-WebSocket-Extensions", answers.as_bytes()));
     }
-    fields.extend(
-        accept
-            .extra_headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_slice())),
-    );
-    write_fields(out, fields);
-    out.extend_from_slice(b"\r\n");
-    Ok(())
+    fields.extend(accept.extra_headers.iter().cloned());
+    Ok(fields)
 }
 
 /// Appends a rejection's head. Returns whether its body must be sent chunked (it has one
