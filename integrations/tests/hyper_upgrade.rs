@@ -11,6 +11,8 @@ use wsproto::io::{Config, Message};
 #[allow(dead_code)]
 #[path = "../examples/hyper_echo.rs"]
 mod hyper_echo;
+#[path = "../../tests/support/python.rs"]
+mod python;
 
 /// The hyper echo example on a free port.
 async fn start_server() -> std::net::SocketAddr {
@@ -68,4 +70,36 @@ async fn a_plain_request_is_refused_with_400() {
         "{}",
         String::from_utf8_lossy(&answer)
     );
+}
+
+#[tokio::test]
+async fn python_websockets_client_against_the_hyper_server() {
+    let addr = start_server().await;
+    let python = python::venv_python(&["websockets==15.0.1"]);
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/python/websockets_peer.py"
+    );
+    let output = tokio::process::Command::new(python)
+        .args([script, "client", &format!("ws://{addr}/")])
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(
+        result["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c == true),
+        "{result}"
+    );
+    assert_eq!(
+        result["extensions"],
+        serde_json::json!(["PerMessageDeflate"])
+    );
+    assert_eq!(result["close_code"], 1000);
 }
