@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use wsproto::deflate::PerMessageDeflate;
-use wsproto::io::{Config, Message};
+use wsproto::io::Config;
 
 /// The route that upgrades: the same glue as for hyper, axum's request being hyper's.
 async fn echo(request: Request) -> Response {
@@ -18,13 +18,8 @@ async fn echo(request: Request) -> Response {
     let (response, websocket) = wsproto_integrations::upgrade(request, deflate, Config::default());
     if let Some(websocket) = websocket {
         tokio::spawn(async move {
-            let Ok(mut ws) = websocket.await else { return };
-            while let Some(Ok(message)) = ws.recv().await {
-                if let Message::Text(_) | Message::Binary(_) = message
-                    && ws.send(message).await.is_err()
-                {
-                    break;
-                }
+            if let Ok(mut ws) = websocket.await {
+                wsproto_integrations::echo(&mut ws).await;
             }
         });
     }

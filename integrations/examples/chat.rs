@@ -93,13 +93,7 @@ async fn chat(State(room): State<broadcast::Sender<Utf8Bytes>>, request: Request
 
 async fn echo(request: Request) -> Response {
     websocket(request, |mut ws| async move {
-        while let Some(Ok(message)) = ws.recv().await {
-            if let Message::Text(_) | Message::Binary(_) = message
-                && ws.send(message).await.is_err()
-            {
-                break;
-            }
-        }
+        wsproto_integrations::echo(&mut ws).await;
     })
 }
 

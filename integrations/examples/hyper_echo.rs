@@ -10,7 +10,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use wsproto::deflate::PerMessageDeflate;
-use wsproto::io::{Config, Message};
+use wsproto::io::Config;
 
 /// Serves one TCP connection with hyper, upgrading WebSocket requests.
 pub async fn serve(stream: TcpStream) -> hyper::Result<()> {
@@ -20,13 +20,8 @@ pub async fn serve(stream: TcpStream) -> hyper::Result<()> {
             wsproto_integrations::upgrade(request, deflate, Config::default());
         if let Some(websocket) = websocket {
             tokio::spawn(async move {
-                let Ok(mut ws) = websocket.await else { return };
-                while let Some(Ok(message)) = ws.recv().await {
-                    if let Message::Text(_) | Message::Binary(_) = message
-                        && ws.send(message).await.is_err()
-                    {
-                        break;
-                    }
+                if let Ok(mut ws) = websocket.await {
+                    wsproto_integrations::echo(&mut ws).await;
                 }
             });
         }

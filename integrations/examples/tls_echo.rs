@@ -51,15 +51,8 @@ pub async fn serve(listener: TcpListener, tls: Arc<ServerConfig>) -> Result<(), 
                 return;
             };
             let deflate = (PerMessageDeflate::default(),);
-            let Ok(mut ws) = accept(stream, deflate, Config::default()).await else {
-                return;
-            };
-            while let Some(Ok(message)) = ws.recv().await {
-                if let Message::Text(_) | Message::Binary(_) = message
-                    && ws.send(message).await.is_err()
-                {
-                    break;
-                }
+            if let Ok(mut ws) = accept(stream, deflate, Config::default()).await {
+                wsproto_integrations::echo(&mut ws).await;
             }
         });
     }

@@ -15,7 +15,7 @@ use wsproto::connection::ServerUpgrade;
 use wsproto::events::AcceptConnection;
 use wsproto::ext::ExtensionList;
 use wsproto::io::tokio::WebSocket;
-use wsproto::io::{Config, Error};
+use wsproto::io::{Config, Error, Message};
 
 /// The WebSocket of an upgraded hyper connection.
 pub type HyperWebSocket<E> = WebSocket<TokioIo<Upgraded>, Server, E>;
@@ -65,6 +65,22 @@ where
         Ok(WebSocket::from_open(TokioIo::new(io), connection, config))
     };
     (response(101, &fields), Some(websocket))
+}
+
+/// Echoes every text and binary message back until the connection ends (pings are
+/// answered and the close completed by the connection itself).
+pub async fn echo<S, E>(ws: &mut WebSocket<S, Server, E>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    E: ExtensionList,
+{
+    while let Some(Ok(message)) = ws.recv().await {
+        if let Message::Text(_) | Message::Binary(_) = message
+            && ws.send(message).await.is_err()
+        {
+            break;
+        }
+    }
 }
 
 /// A response with this status and these header fields, and no body.
