@@ -5,7 +5,6 @@ fn main() {
     let mut server = FrameProtocol::<Server>::new(());
     let mut out = Vec::new();
     let mut message = server.text_message().unwrap();
-    message.fragment("a", &mut out).unwrap();
     message.finish("b", &mut out).unwrap();
     message.fragment("c", &mut out).unwrap(); // RFC 6455 §5.4: nothing after FIN
 }
