@@ -1,0 +1,201 @@
+//! End-to-end echo benchmark on 127.0.0.1: an echo server built on wsproto's tokio layer and
+//! on tokio-tungstenite, fastwebsockets and yawc, each in a child process, driven by one
+//! neutral load generator (`load.rs`: the same pre-encoded masked frames for every server).
+//!
+//! ```sh
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run          # throughput
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --quick  # one short pass
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 # idle memory
+//! ```
+//!
+//! `run` reports, per server, connection count and message size: messages per second, the
+//! round-trip time's p50 and p99, and the server's CPU time per message (from /proc, as the
+//! generator shares the two cores), the median of three runs of 2 s. `memory` opens N
+//! connections, echoes one message on each, and reports the server's resident memory per
+//! connection.
+
+mod load;
+mod servers;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use servers::Crate;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => {
+            let which = Crate::parse(&args[1]).expect("a server name");
+            servers::serve(which, args.get(2).map(String::as_str) == Some("deflate"));
+        }
+        Some("run") => throughput(args.iter().any(|a| a == "--quick")),
+        Some("memory") => memory(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)),
+        _ => eprintln!("usage: e2e run [--quick] | e2e memory [N]"),
+    }
+}
+
+/// A server in a child process, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(which: Crate, deflate: bool) -> Server {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command.args(["serve", which.name()]).stdout(Stdio::piped());
+        if deflate {
+            command.arg("deflate");
+        }
+        let mut child = command.spawn().unwrap();
+        let mut port = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        Server {
+            addr: format!("127.0.0.1:{}", port.trim()),
+            child,
+        }
+    }
+
+    fn proc_file(&self, name: &str) -> String {
+        std::fs::read_to_string(format!("/proc/{}/{name}", self.child.id())).unwrap()
+    }
+
+    /// CPU time used so far (user + system), in clock ticks.
+    fn cpu_ticks(&self) -> u64 {
+        let stat = self.proc_file("stat");
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+    }
+
+    /// Resident memory, in bytes.
+    fn rss(&self) -> u64 {
+        let kib: u64 = self
+            .proc_file("status")
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kib << 10
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Clock ticks per second, for /proc's CPU times.
+fn ticks_per_second() -> u64 {
+    let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(100)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The servers and variants measured: every crate plain, and those with permessage-deflate.
+fn variants() -> Vec<(Crate, bool)> {
+    let plain = Crate::ALL.iter().map(|&c| (c, false));
+    let deflate = Crate::ALL
+        .iter()
+        .filter(|c| c.has_deflate())
+        .map(|&c| (c, true));
+    plain.chain(deflate).collect()
+}
+
+#[tokio::main]
+async fn throughput(quick: bool) {
+    let (runs, seconds) = if quick { (1, 0.3) } else { (3, 2.0) };
+    let connections: &[usize] = if quick { &[1, 16] } else { &[1, 16, 256] };
+    let sizes: &[usize] = &[16, 1024, 64 << 10];
+    let ticks = ticks_per_second() as f64;
+    println!(
+        "| server | deflate | connections | message | messages/s | p50 µs | p99 µs | server CPU µs/message |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (which, deflate) in variants() {
+        let server = Server::start(which, deflate);
+        for &count in connections {
+            for &size in sizes {
+                let frame = load::frame(size, deflate);
+                let (mut rates, mut p50s, mut p99s, mut cpus) = (vec![], vec![], vec![], vec![]);
+                for _ in 0..runs {
+                    let before = server.cpu_ticks();
+                    let duration = Duration::from_secs_f64(seconds);
+                    let run = load::run(&server.addr, count, &frame, deflate, duration)
+                        .await
+                        .unwrap_or_else(|e| panic!("{} {count}x{size}: {e}", which.name()));
+                    let cpu = (server.cpu_ticks() - before) as f64 / ticks;
+                    let n = run.messages.max(1) as f64;
+                    rates.push(n / run.elapsed.as_secs_f64());
+                    p50s.push(f64::from(run.latencies[run.latencies.len() / 2]));
+                    p99s.push(f64::from(run.latencies[run.latencies.len() * 99 / 100]));
+                    cpus.push(cpu * 1e6 / n);
+                }
+                println!(
+                    "| {} | {} | {count} | {} | {:.0} | {:.0} | {:.0} | {:.1} |",
+                    which.name(),
+                    if deflate { "yes" } else { "no" },
+                    human(size),
+                    median(rates),
+                    median(p50s),
+                    median(p99s),
+                    median(cpus),
+                );
+            }
+        }
+    }
+}
+
+fn human(size: usize) -> String {
+    if size >= 1024 {
+        format!("{} KiB", size >> 10)
+    } else {
+        format!("{size} B")
+    }
+}
+
+#[tokio::main]
+async fn memory(count: usize) {
+    println!("| server | deflate | connections | RSS per connection |");
+    println!("|---|---|---|---|");
+    for (which, deflate) in variants() {
+        let server = Server::start(which, deflate);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let before = server.rss();
+        let frame = load::frame(1024, deflate);
+        let mut open = Vec::with_capacity(count);
+        let mut buf = Vec::new();
+        for _ in 0..count {
+            let mut stream = load::open(&server.addr, deflate).await.unwrap();
+            load::round_trip(&mut stream, &frame, &mut buf)
+                .await
+                .unwrap();
+            open.push(stream);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let per = server.rss().saturating_sub(before) as f64 / count as f64;
+        println!(
+            "| {} | {} | {count} | {:.1} KiB |",
+            which.name(),
+            if deflate { "yes" } else { "no" },
+            per / 1024.0
+        );
+    }
+}
