@@ -1,86 +1,51 @@
-//! A WebSocket client on `std::net`: connects, sends a text, a binary, a fragmented
-//! message and a ping, prints what comes back, and closes cleanly.
+//! A WebSocket client on `std::net`, over `wsproto::io::blocking`: connects with
+//! permessage-deflate offered, sends a text, a binary and a ping, prints what comes back,
+//! and closes cleanly (our close, the server's answer, the server closing TCP first).
 //!
 //! Start a server first (`cargo run --example echo_server`), then
 //! `cargo run --example client -- 127.0.0.1:9001`.
 
-use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
 
 use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
-use wsproto::events::{BytesMessage, CloseConnection, Ping, Request, TextMessage};
-use wsproto::{Client, CloseReason, ConnectionState, Event, WSConnection};
+use wsproto::events::Request;
+use wsproto::io::blocking::connect;
+use wsproto::io::{Config, Error, Message};
 
-/// Runs the conversation over `stream`; returns one line per event received.
-pub fn run(mut stream: TcpStream, host: &str) -> io::Result<Vec<String>> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+/// Runs the conversation over `stream`; returns one line per thing that happened.
+pub fn run(stream: TcpStream, host: &str) -> Result<Vec<String>, Error> {
     let deflate = PerMessageDeflate::new(DeflateConfig::default());
-    let mut ws = WSConnection::<Client, _>::new((deflate,));
-    let fail = |e: &dyn std::fmt::Display| io::Error::other(e.to_string());
-    stream.write_all(&ws.send(Request::new(host, "/")).map_err(|e| fail(&e))?)?;
-
-    let mut lines = Vec::new();
-    let mut buf = vec![0u8; 64 << 10];
-    let mut sent_messages = false;
-    let mut replies = 0;
-    while ws.state() != ConnectionState::Closed {
-        let n = stream.read(&mut buf)?;
-        ws.receive_data((n > 0).then(|| &buf[..n]))
-            .map_err(|e| fail(&e))?;
-        let mut out = Vec::new();
-        while let Some(event) = ws.next_event() {
-            lines.push(event.to_string());
-            match event {
-                Event::RejectConnection(_) => return Ok(lines),
-                Event::Ping(ping) => ws
-                    .send_into(ping.response(), &mut out)
-                    .map_err(|e| fail(&e))?,
-                Event::CloseConnection(close) => {
-                    // Answer the server's close; ignored if ours crossed it.
-                    let _ = ws.send_into(close.response(), &mut out);
-                }
-                Event::TextMessage(m) if m.message_finished => replies += 1,
-                Event::BytesMessage(m) if m.message_finished => replies += 1,
-                _ => {}
-            }
-        }
-        if ws.state() == ConnectionState::Open && !sent_messages {
-            sent_messages = true;
-            ws.send_into(TextMessage::new("Hello, WebSocket!"), &mut out)
-                .map_err(|e| fail(&e))?;
-            ws.send_into(BytesMessage::new(vec![0u8, 1, 2, 3]), &mut out)
-                .map_err(|e| fail(&e))?;
-            let first = TextMessage {
-                data: "fragmented ".into(),
-                frame_finished: true,
-                message_finished: false,
-            };
-            ws.send_into(first, &mut out).map_err(|e| fail(&e))?;
-            ws.send_into(TextMessage::new("message"), &mut out)
-                .map_err(|e| fail(&e))?;
-            ws.send_into(
-                Ping {
-                    payload: "are you there?".into(),
-                },
-                &mut out,
-            )
-            .map_err(|e| fail(&e))?;
-        }
-        // Three echoes back: close the conversation (RFC 6455 §7.1.2).
-        if replies == 3 && ws.state() == ConnectionState::Open {
-            ws.send_into(CloseConnection::new(CloseReason::NORMAL_CLOSURE), &mut out)
-                .map_err(|e| fail(&e))?;
-        }
-        stream.write_all(&out)?;
-        if n == 0 {
-            break;
-        }
+    let (mut ws, accepted) = connect(
+        stream,
+        Request::new(host, "/"),
+        (deflate,),
+        Config::default(),
+    )?;
+    let mut lines = vec![format!("accepted, extensions {:?}", accepted.extensions)];
+    ws.feed(Message::text("Hello, WebSocket!"))?;
+    ws.feed(Message::binary(vec![0u8, 1, 2, 3]))?;
+    ws.feed(Message::Ping("are you there?".into()))?;
+    ws.flush()?; // the three frames leave in one write
+    while lines.len() < 4 {
+        let Some(message) = ws.recv() else { break };
+        lines.push(describe(&message?));
     }
+    ws.close()?;
+    lines.push(format!("closed: {:?}", ws.state()));
     Ok(lines)
 }
 
-fn main() -> io::Result<()> {
+fn describe(message: &Message) -> String {
+    match message {
+        Message::Text(text) => format!("text {:?}", text.as_str()),
+        Message::Binary(data) => format!("binary {} bytes", data.len()),
+        Message::Ping(payload) => format!("ping {} bytes", payload.len()),
+        Message::Pong(payload) => format!("pong {} bytes", payload.len()),
+        Message::Close(close) => format!("close {}", close.code),
+    }
+}
+
+fn main() -> Result<(), Error> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:9001".into());
