@@ -1,7 +1,10 @@
-//! Memory per idle connection of the tokio server (`wsproto::io::tokio`), with and without
-//! permessage-deflate: the server runs in a child process; the driver opens N connections,
-//! sends one 1 KiB text message on each and reads its echo, then reads the child's resident
-//! memory (VmRSS in /proc) and divides what the connections added by N.
+//! Memory per idle connection of the tokio server (`wsproto::io::tokio`), without
+//! permessage-deflate and with it under three settings, and what each setting costs in
+//! compression: the server runs in a child process; the driver opens N connections, sends
+//! one 1 KiB text message on each and reads its echo, then reads the child's resident
+//! memory (VmRSS in /proc) and divides what the connections added by N. The compression
+//! column is the wire size of 1,000 chat-like JSON messages sent through one connection
+//! under the setting, against their size uncompressed.
 //!
 //! `cargo bench --manifest-path integrations/Cargo.toml --bench idle_memory [-- N]`
 //! (N defaults to 10,000; the driver and the server each need N file descriptors).
@@ -11,42 +14,92 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use wsproto::deflate::PerMessageDeflate;
+use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
 use wsproto::events::Request;
 use wsproto::io::tokio::{accept, connect};
 use wsproto::io::{Config, Message};
+use wsproto::{FrameProtocol, Server};
+
+/// The server's deflate settings compared; `None` is no deflate.
+fn settings() -> [(&'static str, Option<DeflateConfig>); 4] {
+    let windows = DeflateConfig {
+        server_max_window_bits: Some(12),
+        client_max_window_bits: Some(12),
+        ..DeflateConfig::default()
+    };
+    let no_takeover = DeflateConfig {
+        server_no_context_takeover: true,
+        client_no_context_takeover: true,
+        ..DeflateConfig::default()
+    };
+    [
+        ("no deflate", None),
+        (
+            "deflate, defaults (15-bit windows, context takeover)",
+            Some(DeflateConfig::default()),
+        ),
+        ("deflate, 12-bit windows both ways", Some(windows)),
+        ("deflate, no context takeover both ways", Some(no_takeover)),
+    ]
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("serve") {
-        return serve(args.get(1).map(String::as_str) == Some("deflate"));
+        let setting = args
+            .get(1)
+            .and_then(|i| i.parse::<usize>().ok())
+            .unwrap_or(0);
+        return serve(settings()[setting].1);
     }
     let count: usize = args
         .iter()
         .find_map(|arg| arg.parse().ok())
         .unwrap_or(10_000);
-    println!("| server | connections | RSS before | RSS after | per connection |");
-    println!("|---|---|---|---|---|");
-    for deflate in [false, true] {
-        let (before, after) = measure(deflate, count);
+    println!(
+        "| wsproto tokio server | connections | RSS per connection | wire / raw, 1,000 chat messages |"
+    );
+    println!("|---|---|---|---|");
+    for (index, (name, config)) in settings().into_iter().enumerate() {
+        let (before, after) = measure(index, count);
         let per = (after.saturating_sub(before)) as f64 / count as f64;
-        let name = if deflate {
-            "wsproto tokio, permessage-deflate"
-        } else {
-            "wsproto tokio"
-        };
         println!(
-            "| {name} | {count} | {} KiB | {} KiB | {:.1} KiB |",
-            before >> 10,
-            after >> 10,
-            per / 1024.0
+            "| {name} | {count} | {:.1} KiB | {:.3} |",
+            per / 1024.0,
+            compression(config)
         );
     }
 }
 
+/// Wire bytes over raw bytes for 1,000 chat-like JSON messages a server sends under
+/// `config`, as agreed with a default client.
+fn compression(config: Option<DeflateConfig>) -> f64 {
+    let Some(config) = config else {
+        return 1.0;
+    };
+    let mut offer = String::new();
+    wsproto::deflate::client_offer(&DeflateConfig::default(), &mut offer);
+    let mut answer = String::new();
+    let agreed =
+        wsproto::deflate::server_accept(&config, &offer, &mut answer).expect("an agreement");
+    let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
+    let (mut raw, mut wire) = (0usize, 0usize);
+    for i in 0..1000 {
+        let message = format!(
+            r#"{{"type":"message","room":"general","user":"user{}","text":"message {i}: the build on main passed, deploying to staging in {} minutes","ts":{}}}"#,
+            i % 17,
+            i % 7,
+            1_733_011_200 + i * 13
+        );
+        raw += message.len();
+        wire += server.send_data(message.as_str(), true).unwrap().len();
+    }
+    wire as f64 / raw as f64
+}
+
 /// The server: echo on 127.0.0.1, printing its port.
 #[tokio::main]
-async fn serve(deflate: bool) {
+async fn serve(deflate: Option<DeflateConfig>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     println!("{}", listener.local_addr().unwrap().port());
     loop {
@@ -54,8 +107,8 @@ async fn serve(deflate: bool) {
             continue;
         };
         tokio::spawn(async move {
-            if deflate {
-                let extension = (PerMessageDeflate::default(),);
+            if let Some(config) = deflate {
+                let extension = (PerMessageDeflate::new(config),);
                 if let Ok(mut ws) = accept(stream, extension, Config::default()).await {
                     wsproto_integrations::echo(&mut ws).await;
                 }
@@ -68,15 +121,11 @@ async fn serve(deflate: bool) {
 
 /// The server's RSS before and after `count` connections, each after one echo.
 #[tokio::main]
-async fn measure(deflate: bool, count: usize) -> (u64, u64) {
+async fn measure(setting: usize, count: usize) -> (u64, u64) {
     let exe = std::env::current_exe().unwrap();
-    let mut arguments = vec!["serve"];
-    if deflate {
-        arguments.push("deflate");
-    }
     let mut child = Kill(
         Command::new(exe)
-            .args(arguments)
+            .args(["serve", &setting.to_string()])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap(),
