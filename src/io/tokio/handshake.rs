@@ -12,7 +12,9 @@ use crate::io::tokio::WebSocket;
 use crate::io::{Config, Error};
 use crate::role::{Client, Server};
 
-/// Bytes read per call during the handshake; a head is about 1 KiB.
+/// Bytes read per call during the handshake; a head is about 1 KiB. On the heap and freed
+/// with the handshake: an array here would live in the state of every task that awaits
+/// `accept`, for the connection's whole life.
 const HANDSHAKE_CHUNK: usize = 4 << 10;
 
 /// Accepts a WebSocket on `io` as a server: reads the request and accepts it, with
@@ -91,7 +93,7 @@ async fn run<S, T>(io: &mut S, mut step: impl FnMut(Option<&[u8]>) -> Step<T>) -
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut chunk = [0u8; HANDSHAKE_CHUNK];
+    let mut chunk = vec![0u8; HANDSHAKE_CHUNK];
     loop {
         let n = io.read(&mut chunk).await?;
         match step((n > 0).then(|| &chunk[..n])) {
