@@ -13,8 +13,7 @@ use crate::io::{Config, Error};
 use crate::role::{Client, Server};
 
 /// Bytes read per call during the handshake; a head is about 1 KiB. On the heap and freed
-/// with the handshake: an array here would live in the state of every task that awaits
-/// `accept`, for the connection's whole life.
+/// with the handshake, like the rest of its state (see `accept_with`).
 const HANDSHAKE_CHUNK: usize = 4 << 10;
 
 /// Accepts a WebSocket on `io` as a server: reads the request and accepts it, with
@@ -50,13 +49,19 @@ where
     E: ExtensionList,
     F: FnOnce(&Request) -> Result<AcceptConnection, RejectConnection>,
 {
-    let mut opening = Opening::server(extensions, &config);
-    let mut decide = Some(decide);
-    let exchange = run(&mut io, |data| opening.step(data, &mut decide));
-    timeout(config.handshake_timeout, exchange)
-        .await
-        .map_err(|_| Error::HandshakeTimeout)??;
-    Ok(WebSocket::from_open(io, opening.into_connection()?, config))
+    // Boxed, so that the handshake's state is freed with it instead of staying in the
+    // state of the task that awaits `accept` (a task keeps room for its largest state).
+    let handshake = Box::pin(async move {
+        let mut opening = Opening::server(extensions, &config);
+        let mut decide = Some(decide);
+        let exchange = run(&mut io, |data| opening.step(data, &mut decide));
+        timeout(config.handshake_timeout, exchange)
+            .await
+            .map_err(|_| Error::HandshakeTimeout)??;
+        Ok::<_, Error>((io, opening.into_connection()?))
+    });
+    let (io, connection) = handshake.await?;
+    Ok(WebSocket::from_open(io, connection, config))
 }
 
 /// Opens a WebSocket on `io` as a client: sends `request` with the offers of `extensions`
@@ -72,19 +77,21 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     E: ExtensionList,
 {
-    let (mut opening, request) = Opening::client(request, extensions, &config)?;
-    let exchange = async {
-        io.write_all(&request).await?;
-        io.flush().await?;
-        run(&mut io, |data| opening.step(data)).await
-    };
-    let accepted = timeout(config.handshake_timeout, exchange)
-        .await
-        .map_err(|_| Error::HandshakeTimeout)??;
-    Ok((
-        WebSocket::from_open(io, opening.into_connection()?, config),
-        accepted,
-    ))
+    // Boxed, as in `accept_with`.
+    let handshake = Box::pin(async move {
+        let (mut opening, request) = Opening::client(request, extensions, &config)?;
+        let exchange = async {
+            io.write_all(&request).await?;
+            io.flush().await?;
+            run(&mut io, |data| opening.step(data)).await
+        };
+        let accepted = timeout(config.handshake_timeout, exchange)
+            .await
+            .map_err(|_| Error::HandshakeTimeout)??;
+        Ok::<_, Error>((io, opening.into_connection()?, accepted))
+    });
+    let (io, connection, accepted) = handshake.await?;
+    Ok((WebSocket::from_open(io, connection, config), accepted))
 }
 
 /// Reads and feeds `step` until the handshake is done (its answer written) or has failed
