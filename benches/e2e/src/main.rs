@@ -6,6 +6,7 @@
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run          # throughput
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --quick  # one short pass
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 # idle memory
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --only wsproto
 //! ```
 //!
 //! `run` reports, per server, connection count and message size: messages per second, the
@@ -30,7 +31,16 @@ fn main() {
             let which = Crate::parse(&args[1]).expect("a server name");
             servers::serve(which, args.get(2).map(String::as_str) == Some("deflate"));
         }
-        Some("run") => throughput(args.iter().any(|a| a == "--quick")),
+        Some("run") => {
+            let only = args
+                .iter()
+                .position(|a| a == "--only")
+                .and_then(|i| args.get(i + 1));
+            throughput(
+                args.iter().any(|a| a == "--quick"),
+                only.and_then(|n| Crate::parse(n)),
+            )
+        }
         Some("memory") => memory(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)),
         _ => eprintln!("usage: e2e run [--quick] | e2e memory [N]"),
     }
@@ -120,7 +130,7 @@ fn variants() -> Vec<(Crate, bool)> {
 }
 
 #[tokio::main]
-async fn throughput(quick: bool) {
+async fn throughput(quick: bool, only: Option<Crate>) {
     let (runs, seconds) = if quick { (1, 0.3) } else { (3, 2.0) };
     let connections: &[usize] = if quick { &[1, 16] } else { &[1, 16, 256] };
     let sizes: &[usize] = &[16, 1024, 64 << 10];
@@ -130,7 +140,15 @@ async fn throughput(quick: bool) {
     );
     println!("|---|---|---|---|---|---|---|---|");
     for (which, deflate) in variants() {
+        if only.is_some_and(|only| only != which) {
+            continue;
+        }
         let server = Server::start(which, deflate);
+        eprintln!(
+            "server {} (deflate {deflate}): pid {}",
+            which.name(),
+            server.child.id()
+        );
         for &count in connections {
             for &size in sizes {
                 let frame = load::frame(size, deflate);
