@@ -127,9 +127,7 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     /// the message's memory. Sending `Close` starts the closing handshake: data can no
     /// longer be sent.
     pub(crate) fn send(&mut self, message: Message) -> Result<(), Error> {
-        if self.outbox.is_empty() {
-            self.connection.take_pong_into(self.outbox.buf_mut())?;
-        }
+        self.queue_pong_if_idle()?;
         let queued = match message {
             Message::Text(text) if text.len() >= ZERO_COPY_FROM => {
                 self.send_zero_copy(Data::Text(&text), text.as_bytes())
@@ -203,10 +201,18 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     /// once it is written, the pong owed for the latest ping, if any. Both empty when there
     /// is nothing to write.
     pub(crate) fn pending_output(&mut self) -> Result<[&[u8]; 2], Error> {
+        self.queue_pong_if_idle()?;
+        Ok(self.outbox.pending())
+    }
+
+    /// The one rule for pongs (RFC 6455 §5.5.3): the pong owed for the latest ping joins
+    /// the queue only when the queue is empty, so pings that arrive while the peer does not
+    /// read replace each other's pong in the connection's one slot instead of piling up.
+    fn queue_pong_if_idle(&mut self) -> Result<(), LocalProtocolError> {
         if self.outbox.is_empty() {
             self.connection.take_pong_into(self.outbox.buf_mut())?;
         }
-        Ok(self.outbox.pending())
+        Ok(())
     }
 
     /// `n` bytes of [`pending_output`](Self::pending_output) were written.

@@ -316,14 +316,7 @@ where
         }
         Poll::Ready(unless_gone(written).and(unless_gone(shut)))
     }
-}
 
-impl<S, R, E> WebSocket<S, R, E>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-    R: Role,
-    E: ExtensionList,
-{
     /// Reads and drops bytes until the peer ends the stream, or the close deadline.
     fn poll_until_end(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let mut chunk = [0u8; 4 << 10];
