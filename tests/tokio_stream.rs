@@ -525,3 +525,44 @@ fn the_handshake_futures_stay_small() {
         std::mem::size_of_val(&connecting)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_quiet_connection_frees_its_deflate_state_and_rebuilds_it() {
+    let config = Config::default().with_release_idle_memory_after(Some(Duration::from_secs(1)));
+    let (mut client, mut server) = pair::<(PerMessageDeflate,)>(config).await;
+    let deflate_allocated = |server: &WebSocket<DuplexStream, Server, (PerMessageDeflate,)>| {
+        server
+            .connection()
+            .protocol()
+            .extensions()
+            .0
+            .codec_allocated()
+    };
+    let text = "the same words, again and again";
+    for round in 0..3 {
+        client.send(Message::text(text)).await.unwrap();
+        let received = server.recv().await.unwrap().unwrap();
+        server.send(received).await.unwrap();
+        assert_eq!(client.recv().await.unwrap().unwrap().as_text(), Some(text));
+        assert!(deflate_allocated(&server), "round {round}: in use");
+        // Traffic within the idle time keeps the state.
+        let waited = tokio::time::timeout(Duration::from_millis(500), server.recv()).await;
+        assert!(waited.is_err(), "nothing was sent");
+        assert!(
+            deflate_allocated(&server),
+            "round {round}: 0.5 s is not idle"
+        );
+        // A whole quiet second frees it, while the reader waits.
+        let waited = tokio::time::timeout(Duration::from_millis(2500), server.recv()).await;
+        assert!(waited.is_err(), "nothing was sent");
+        assert!(!deflate_allocated(&server), "round {round}: idle, freed");
+    }
+    client.close().await.unwrap();
+    assert!(
+        server
+            .recv()
+            .await
+            .unwrap()
+            .is_ok_and(|m| matches!(m, Message::Close(_)))
+    );
+}

@@ -194,6 +194,13 @@ pub trait Extension: Send {
         let _ = (ctx, frame);
         Ok(())
     }
+
+    /// The connection has gone quiet (see
+    /// [`FrameProtocol::release_idle_memory`](crate::FrameProtocol::release_idle_memory)):
+    /// free what can be rebuilt on the next frame, such as codec state and reused buffers.
+    /// It may come between any two hooks, even inside a message, and must change nothing
+    /// that is sent or read. The default frees nothing.
+    fn release_idle_memory(&mut self) {}
 }
 
 /// What a hook knows about the connection it runs on.

@@ -50,6 +50,8 @@ mod sealed {
             offered: u8,
             answered: &mut u8,
         ) -> Result<(), AnswerError>;
+        /// Runs `release_idle_memory` on every extension.
+        fn release_idle_memory(&mut self);
     }
 
     /// Why the client refuses a server's extension answer (RFC 6455 §9.1: the server's choices
@@ -130,6 +132,7 @@ impl ListHooks for () {
     fn finalize_answer(&mut self, answer: &str, _: u8, _: &mut u8) -> Result<(), AnswerError> {
         Err(AnswerError::NotOffered(extension_name(answer).to_owned()))
     }
+    fn release_idle_memory(&mut self) {}
 }
 
 /// The list's receiving hooks as one object, if an extension is enabled: with none, payloads
@@ -276,6 +279,9 @@ macro_rules! tuple_list {
                     }
                 )+
                 Err(AnswerError::NotOffered(name.to_owned()))
+            }
+            fn release_idle_memory(&mut self) {
+                $(self.$idx.release_idle_memory();)+
             }
         }
     };

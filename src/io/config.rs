@@ -43,6 +43,14 @@ pub struct Config {
     /// (close with 1011, [`Error::KeepaliveTimeout`](crate::io::Error::KeepaliveTimeout)) if
     /// a ping is still unanswered when the next is due. `None` (the default): no pings.
     pub keepalive: Option<Duration>,
+    /// After this long without a message either way, free the state the connection can
+    /// rebuild (permessage-deflate's zlib state, about 415 KiB; see
+    /// [`FrameProtocol::release_idle_memory`](crate::FrameProtocol::release_idle_memory)),
+    /// so that a connection that went quiet holds only its windows (default 1 s). `None`:
+    /// keep it for the connection's life. The tokio driver does this while its reader
+    /// waits; a blocking connection is released with
+    /// [`blocking::WebSocket::release_idle_memory`](crate::io::blocking::WebSocket::release_idle_memory).
+    pub release_idle_memory_after: Option<Duration>,
 }
 
 impl Default for Config {
@@ -55,6 +63,7 @@ impl Default for Config {
             send_buffer_high_water: 64 << 10,
             ping_policy: PingPolicy::AnswerLatest,
             keepalive: None,
+            release_idle_memory_after: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -93,6 +102,12 @@ impl Config {
     /// A keepalive ping at this interval.
     pub fn with_keepalive(mut self, interval: Duration) -> Self {
         self.keepalive = Some(interval);
+        self
+    }
+
+    /// This idle time before the rebuildable state is freed (`None`: never).
+    pub fn with_release_idle_memory_after(mut self, after: Option<Duration>) -> Self {
+        self.release_idle_memory_after = after;
         self
     }
 

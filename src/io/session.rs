@@ -35,6 +35,9 @@ pub(crate) struct Session<R: Role, E: ExtensionList> {
     awaiting_pong: bool,
     /// We gave up on the peer (a keepalive ping went unanswered): close without waiting.
     given_up: bool,
+    /// Bytes were received or a message sent since [`take_activity`](Self::take_activity)
+    /// last looked.
+    active: bool,
 }
 
 impl<R: Role, E: ExtensionList> Session<R, E> {
@@ -50,6 +53,7 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
             close_sent: false,
             awaiting_pong: false,
             given_up: false,
+            active: false,
         }
     }
 
@@ -81,6 +85,7 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         if self.connection.state() == ConnectionState::Closed && data.is_some() {
             return Ok(());
         }
+        self.active = true;
         Ok(self.connection.receive_data(data)?)
     }
 
@@ -127,6 +132,7 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     /// the message's memory. Sending `Close` starts the closing handshake: data can no
     /// longer be sent.
     pub(crate) fn send(&mut self, message: Message) -> Result<(), Error> {
+        self.active = true;
         self.queue_pong_if_idle()?;
         let queued = match message {
             Message::Text(text) if text.len() >= ZERO_COPY_FROM => {
@@ -218,6 +224,18 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     /// `n` bytes of [`pending_output`](Self::pending_output) were written.
     pub(crate) fn wrote(&mut self, n: usize) {
         self.outbox.wrote(n, self.config.send_buffer_high_water);
+    }
+
+    /// Whether there was traffic since the last call: a driver's idle clock restarts.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn take_activity(&mut self) -> bool {
+        std::mem::take(&mut self.active)
+    }
+
+    /// The connection is quiet: frees what the protocol can rebuild (see
+    /// [`FrameProtocol::release_idle_memory`](crate::FrameProtocol::release_idle_memory)).
+    pub(crate) fn release_idle_memory(&mut self) {
+        self.connection.protocol_mut().release_idle_memory();
     }
 
     /// Drops what could not be written: the transport is gone.

@@ -464,6 +464,39 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
         crate::ext::enabled_names(&self.extensions)
     }
 
+    /// Frees the memory a quiet connection can do without, to be rebuilt on the next frame:
+    /// the extensions' state (for permessage-deflate, zlib's: about 415 KiB at 15 window
+    /// bits, where the connection then holds a copy of the windows, at most 2^bits bytes
+    /// in each direction). The receive buffers are released without asking, once
+    /// everything received was handed out.
+    ///
+    /// Call it when the connection has had no traffic for a while (the I/O layers do so
+    /// after [`Config::release_idle_memory_after`](crate::io::Config::release_idle_memory_after)):
+    /// rebuilding costs about as much as compressing the windows once, so it does not pay
+    /// between the messages of a busy connection.
+    ///
+    /// ```
+    /// use wsproto::deflate::{Negotiated, PerMessageDeflate};
+    /// use wsproto::{Client, FrameProtocol, Server};
+    /// let agreed = Negotiated::default();
+    /// let mut client = FrameProtocol::<Client, _>::new((PerMessageDeflate::negotiated(agreed),));
+    /// let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
+    /// let first = client.send_data("the same words, twice", true)?;
+    /// client.release_idle_memory();
+    /// assert!(!client.extensions().0.codec_allocated());
+    /// // The window survived: the repeat refers back to the first message.
+    /// let second = client.send_data("the same words, twice", true)?;
+    /// assert!(second.len() < first.len());
+    /// server.receive_bytes(&[first, second].concat());
+    /// for frame in server.received_frames() {
+    ///     assert_eq!(frame?.payload.as_text(), Some("the same words, twice"));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn release_idle_memory(&mut self) {
+        self.extensions.release_idle_memory();
+    }
+
     /// The extensions, mutably.
     pub fn extensions_mut(&mut self) -> &mut E {
         &mut self.extensions

@@ -8,6 +8,7 @@ mod python;
 mod bomb;
 mod codec;
 mod final_blocks;
+mod idle_release;
 mod interop;
 mod params_client;
 mod params_server;

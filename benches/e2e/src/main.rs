@@ -7,13 +7,14 @@
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --quick  # one short pass
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 # idle memory
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --only wsproto
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 --only wsproto
 //! ```
 //!
 //! `run` reports, per server, connection count and message size: messages per second, the
 //! round-trip time's p50 and p99, and the server's CPU time per message (from /proc, as the
 //! generator shares the two cores), the median of three runs of 2 s. `memory` opens N
-//! connections, echoes one message on each, and reports the server's resident memory per
-//! connection.
+//! connections, echoes one message on each, waits 3 s, and reports the server's resident
+//! memory per connection.
 
 mod load;
 mod servers;
@@ -31,19 +32,19 @@ fn main() {
             let which = Crate::parse(&args[1]).expect("a server name");
             servers::serve(which, args.get(2).map(String::as_str) == Some("deflate"));
         }
-        Some("run") => {
-            let only = args
-                .iter()
-                .position(|a| a == "--only")
-                .and_then(|i| args.get(i + 1));
-            throughput(
-                args.iter().any(|a| a == "--quick"),
-                only.and_then(|n| Crate::parse(n)),
-            )
-        }
-        Some("memory") => memory(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000)),
-        _ => eprintln!("usage: e2e run [--quick] | e2e memory [N]"),
+        Some("run") => throughput(args.iter().any(|a| a == "--quick"), only(&args)),
+        Some("memory") => memory(
+            args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000),
+            only(&args),
+        ),
+        _ => eprintln!("usage: e2e run [--quick] [--only NAME] | e2e memory [N] [--only NAME]"),
     }
+}
+
+/// The server named after `--only`, if any.
+fn only(args: &[String]) -> Option<Crate> {
+    let i = args.iter().position(|a| a == "--only")?;
+    Crate::parse(args.get(i + 1)?)
 }
 
 /// A server in a child process, killed when dropped.
@@ -190,10 +191,13 @@ fn human(size: usize) -> String {
 }
 
 #[tokio::main]
-async fn memory(count: usize) {
+async fn memory(count: usize, only: Option<Crate>) {
     println!("| server | deflate | connections | RSS per connection |");
     println!("|---|---|---|---|");
     for (which, deflate) in variants() {
+        if only.is_some_and(|only| only != which) {
+            continue;
+        }
         let server = Server::start(which, deflate);
         tokio::time::sleep(Duration::from_millis(200)).await;
         let before = server.rss();
@@ -207,7 +211,9 @@ async fn memory(count: usize) {
                 .unwrap();
             open.push(stream);
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        // Idle for longer than wsproto's default `release_idle_memory_after` (1 s): the
+        // memory of connections that went quiet, not of ones in use.
+        tokio::time::sleep(Duration::from_secs(3)).await;
         let per = server.rss().saturating_sub(before) as f64 / count as f64;
         println!(
             "| {} | {} | {count} | {:.1} KiB |",

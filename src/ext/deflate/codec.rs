@@ -7,6 +7,7 @@ use std::cmp::min;
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
+use super::window::Window;
 use crate::close_code::CloseReason;
 use crate::error::FrameRefused;
 
@@ -95,16 +96,26 @@ fn zlib_window_bits(window_bits: u8) -> Result<u8, CodecError> {
 }
 
 /// Compresses outgoing messages frame by frame (RFC 7692 §7.2.1).
+///
+/// zlib's state (about 370 KiB at 15 window bits) is made on first use and can be
+/// released between messages ([`release`](Self::release)); under context takeover the
+/// compressor keeps a copy of the last 2^bits bytes it compressed, from which it is
+/// rebuilt, so that releasing it costs the peer nothing.
 pub struct MessageCompressor {
-    deflate: Compress,
+    deflate: Option<Compress>,
+    /// zlib's window bits (see `zlib_window_bits`) and level, to rebuild `deflate`.
+    bits: u8,
+    level: Compression,
     no_context_takeover: bool,
+    /// Under context takeover: the window `deflate` refers back into.
+    history: Window,
 }
 
 impl std::fmt::Debug for MessageCompressor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MessageCompressor")
             .field("no_context_takeover", &self.no_context_takeover)
-            .field("total_in", &self.deflate.total_in())
+            .field("allocated", &self.deflate.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -123,9 +134,42 @@ impl MessageCompressor {
     ) -> Result<Self, CodecError> {
         let bits = zlib_window_bits(window_bits)?;
         Ok(MessageCompressor {
-            deflate: Compress::new_with_window_bits(Compression::new(min(level, 9)), false, bits),
+            deflate: None,
+            bits,
+            level: Compression::new(min(level, 9)),
             no_context_takeover,
+            history: Window::new(1 << bits),
         })
+    }
+
+    /// Frees zlib's state between messages; the next message rebuilds it from the kept
+    /// window. Rebuilding costs about as much as compressing the window once, so this is
+    /// for connections that went quiet, not for every message.
+    pub fn release(&mut self) {
+        self.deflate = None;
+    }
+
+    /// Whether zlib's state is allocated.
+    pub fn is_allocated(&self) -> bool {
+        self.deflate.is_some()
+    }
+
+    /// zlib's state, rebuilt with the kept window as its dictionary if it was released.
+    fn deflate(&mut self) -> Result<&mut Compress, CodecError> {
+        let deflate = match self.deflate.take() {
+            Some(deflate) => deflate,
+            None => {
+                let mut deflate = Compress::new_with_window_bits(self.level, false, self.bits);
+                let history = self.history.make_contiguous();
+                if !history.is_empty() {
+                    deflate
+                        .set_dictionary(history)
+                        .map_err(|err| CodecError::Compress(err.to_string()))?;
+                }
+                deflate
+            }
+        };
+        Ok(self.deflate.insert(deflate))
     }
 
     /// RFC 7692 §7.2.1: appends the compressed form of one frame's worth of a message to `out`.
@@ -143,6 +187,9 @@ impl MessageCompressor {
     ) -> Result<(), CodecError> {
         let start = out.len();
         self.sync_flush(data, out)?;
+        if !self.no_context_takeover {
+            self.history.push(data);
+        }
         if !fin {
             return Ok(());
         }
@@ -160,22 +207,25 @@ impl MessageCompressor {
             // the single 0x00 of §7.2.3.6 instead.
             out.push(EMPTY_BLOCK_HEADER);
         }
-        if self.no_context_takeover {
-            self.deflate.reset();
+        if self.no_context_takeover
+            && let Some(deflate) = self.deflate.as_mut()
+        {
+            deflate.reset();
         }
         Ok(())
     }
 
     fn sync_flush(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), CodecError> {
+        let deflate = self.deflate()?;
         loop {
             // Room for incompressible input plus block overhead, so one pass usually suffices.
             out.reserve(input.len() + input.len() / 16 + 64);
-            let before_in = self.deflate.total_in();
+            let before_in = deflate.total_in();
             let before_len = out.len();
-            self.deflate
+            deflate
                 .compress_vec(input, out, FlushCompress::Sync)
                 .map_err(|err| CodecError::Compress(err.to_string()))?;
-            let consumed = (self.deflate.total_in() - before_in) as usize;
+            let consumed = (deflate.total_in() - before_in) as usize;
             input = &input[consumed..];
             // zlib reports a completed flush by leaving output space unused.
             if input.is_empty() && out.len() < out.capacity() {
@@ -204,8 +254,14 @@ enum InflateState {
 ///
 /// A message may go on after a final (BFINAL) block with a new DEFLATE stream (§7.2.1),
 /// which may refer back into the output before it.
+///
+/// zlib's state (about 45 KiB) is made on first use and can be released between messages
+/// ([`release`](Self::release)): it is rebuilt from the copy of the window kept for final
+/// blocks.
 pub struct MessageDecompressor {
-    inflate: Decompress,
+    inflate: Option<Decompress>,
+    /// zlib's window bits, to rebuild `inflate`.
+    bits: u8,
     no_context_takeover: bool,
     state: InflateState,
     /// A copy of the LZ77 window, to carry it across a BFINAL block (see `restart`).
@@ -217,6 +273,7 @@ impl std::fmt::Debug for MessageDecompressor {
         f.debug_struct("MessageDecompressor")
             .field("no_context_takeover", &self.no_context_takeover)
             .field("state", &self.state)
+            .field("allocated", &self.inflate.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -226,7 +283,8 @@ impl MessageDecompressor {
     pub fn new(window_bits: u8, no_context_takeover: bool) -> Result<Self, CodecError> {
         let bits = zlib_window_bits(window_bits)?;
         Ok(MessageDecompressor {
-            inflate: Decompress::new_with_window_bits(false, bits),
+            inflate: None,
+            bits,
             no_context_takeover,
             state: InflateState::Idle,
             window: Window::new(1 << bits),
@@ -273,7 +331,9 @@ impl MessageDecompressor {
         // TAIL would leave the inflater inside a stored-block header and garble the next
         // message, so it is read as the empty message its sender meant.
         if self.no_context_takeover {
-            self.inflate.reset(false);
+            if let Some(inflate) = self.inflate.as_mut() {
+                inflate.reset(false);
+            }
             self.window.clear();
             self.state = InflateState::Idle;
         } else if self.state == InflateState::Streaming {
@@ -299,141 +359,111 @@ impl MessageDecompressor {
     /// final blocks force one every two bytes, still less work per input byte than
     /// inflating a bomb.
     fn restart(&mut self) -> Result<(), CodecError> {
-        self.inflate.reset(false);
-        let (older, newer) = self.window.oldest_first();
-        for part in [older, newer].into_iter().filter(|part| !part.is_empty()) {
-            // Only a zlib- or gzip-wrapped stream can refuse a dictionary; ours are raw.
-            self.inflate
-                .set_dictionary(part)
-                .map_err(|err| CodecError::Corrupt(format!("cannot restore the window: {err}")))?;
-        }
+        let inflate = self.inflate.take();
+        self.inflate = Some(self.with_window(inflate)?);
         Ok(())
     }
 
-    /// Inflates `input` in steps of at most `INFLATE_STEP` bytes; returns input left after a BFINAL block.
+    /// Frees zlib's state between messages; the next compressed byte rebuilds it from the
+    /// kept window (a copy of at most 2^bits bytes). Mid-stream, inside a message whose
+    /// blocks have not ended, the state is kept: only zlib knows where it is in a block.
+    pub fn release(&mut self) {
+        if self.state != InflateState::Streaming {
+            self.inflate = None;
+            // A fresh inflater holding the window is what `restart` would make.
+            self.state = InflateState::Idle;
+        }
+    }
+
+    /// Whether zlib's state is allocated.
+    pub fn is_allocated(&self) -> bool {
+        self.inflate.is_some()
+    }
+
+    /// `inflate` reset (or a new one if there is none), holding the kept window.
+    fn with_window(&self, inflate: Option<Decompress>) -> Result<Decompress, CodecError> {
+        let mut inflate = match inflate {
+            Some(mut inflate) => {
+                inflate.reset(false);
+                inflate
+            }
+            None => Decompress::new_with_window_bits(false, self.bits),
+        };
+        let (older, newer) = self.window.oldest_first();
+        for part in [older, newer].into_iter().filter(|part| !part.is_empty()) {
+            // Only a zlib- or gzip-wrapped stream can refuse a dictionary; ours are raw.
+            inflate
+                .set_dictionary(part)
+                .map_err(|err| CodecError::Corrupt(format!("cannot restore the window: {err}")))?;
+        }
+        Ok(inflate)
+    }
+
+    /// Inflates `input` (see [`inflate_steps`]), rebuilding zlib's state first if it was
+    /// released; returns input left after a BFINAL block.
     fn inflate_bounded<'a>(
         &mut self,
-        mut input: &'a [u8],
+        input: &'a [u8],
         out: &mut Vec<u8>,
         limit: usize,
     ) -> Result<&'a [u8], CodecError> {
-        loop {
-            if out.len() > limit {
-                return Err(CodecError::MessageTooBig { limit });
-            }
-            // One byte past the limit is enough to prove the message is too big.
-            let step = min(INFLATE_STEP, (limit - out.len()).saturating_add(1));
-            reserve_bounded(out, step, limit);
-            // Inflates into the spare capacity, which is not zeroed first: zeroing a 16 KiB
-            // step cost more than inflating a small message. A reused buffer may offer more
-            // than a step; that memory is already allocated, and the check below still
-            // stops the message just past the limit.
-            let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());
-            let result = self
-                .inflate
-                .decompress_vec(input, out, FlushDecompress::None);
-            // The totals only grow, by at most the input and output given (zlib's contract,
-            // which the slicing below relies on).
-            let consumed = (self.inflate.total_in() - before_in) as usize;
-            let produced = (self.inflate.total_out() - before_out) as usize;
-            // Output that passed the limit came before any corruption the same call found
-            // further on: report the first fault in stream order, as a caller feeding the
-            // bytes in smaller pieces would see it.
-            if out.len() > limit {
-                return Err(CodecError::MessageTooBig { limit });
-            }
-            let status = result.map_err(|err| {
-                CodecError::Corrupt(err.message().unwrap_or("inflate failed").to_owned())
-            })?;
-            input = &input[consumed..];
-            if status == Status::StreamEnd {
-                self.state = InflateState::Ended;
-                return Ok(input);
-            }
-            // Output space left over means the inflater wants input, not room.
-            if input.is_empty() && (out.len() < out.capacity() || produced == 0) {
-                return Ok(input);
-            }
-            if produced == 0 && consumed == 0 {
-                return Err(CodecError::Corrupt("inflater made no progress".into()));
-            }
+        let inflate = match self.inflate.take() {
+            Some(inflate) => inflate,
+            None => self.with_window(None)?,
+        };
+        let (left, ended) = inflate_steps(self.inflate.insert(inflate), input, out, limit)?;
+        if ended {
+            self.state = InflateState::Ended;
         }
+        Ok(left)
     }
 }
 
-/// The last `size` bytes inflated (a power of two). The buffer grows with the output, so
-/// that it costs memory in proportion to what was received, until it holds `size` bytes;
-/// then it is a ring.
-struct Window {
-    ring: Vec<u8>,
-    /// Once the ring is full: where the next byte goes, and so the oldest byte.
-    next: usize,
-    size: usize,
-}
-
-impl Window {
-    fn new(size: usize) -> Self {
-        debug_assert!(size.is_power_of_two());
-        Window {
-            ring: Vec::new(),
-            next: 0,
-            size,
+/// Inflates `input` in steps of at most `INFLATE_STEP` bytes; returns the input left after
+/// a BFINAL block, and whether one ended the stream.
+fn inflate_steps<'a>(
+    inflate: &mut Decompress,
+    mut input: &'a [u8],
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> Result<(&'a [u8], bool), CodecError> {
+    loop {
+        if out.len() > limit {
+            return Err(CodecError::MessageTooBig { limit });
         }
-    }
-
-    /// Every inflate call pushes its output; the tail of a sync-flushed message inflates
-    /// to nothing, which costs only this test.
-    #[inline(always)]
-    fn push(&mut self, data: &[u8]) {
-        if !data.is_empty() {
-            self.push_bytes(data);
+        // One byte past the limit is enough to prove the message is too big.
+        let step = min(INFLATE_STEP, (limit - out.len()).saturating_add(1));
+        reserve_bounded(out, step, limit);
+        // Inflates into the spare capacity, which is not zeroed first: zeroing a 16 KiB
+        // step cost more than inflating a small message. A reused buffer may offer more
+        // than a step; that memory is already allocated, and the check below still
+        // stops the message just past the limit.
+        let (before_in, before_out) = (inflate.total_in(), inflate.total_out());
+        let result = inflate.decompress_vec(input, out, FlushDecompress::None);
+        // The totals only grow, by at most the input and output given (zlib's contract,
+        // which the slicing below relies on).
+        let consumed = (inflate.total_in() - before_in) as usize;
+        let produced = (inflate.total_out() - before_out) as usize;
+        // Output that passed the limit came before any corruption the same call found
+        // further on: report the first fault in stream order, as a caller feeding the
+        // bytes in smaller pieces would see it.
+        if out.len() > limit {
+            return Err(CodecError::MessageTooBig { limit });
         }
-    }
-
-    fn push_bytes(&mut self, data: &[u8]) {
-        let full = self.ring.len() == self.size;
-        let end = self.next + data.len();
-        if full && end < self.size {
-            self.ring[self.next..end].copy_from_slice(data);
-            self.next = end;
-        } else if !full && self.ring.len() + data.len() < self.size {
-            self.grow_for(data.len());
-            self.ring.extend_from_slice(data);
-        } else {
-            self.push_wrapping(data);
+        let status = result.map_err(|err| {
+            CodecError::Corrupt(err.message().unwrap_or("inflate failed").to_owned())
+        })?;
+        input = &input[consumed..];
+        if status == Status::StreamEnd {
+            return Ok((input, true));
         }
-    }
-
-    /// Doubles the buffer as needed, never past `size`.
-    fn grow_for(&mut self, more: usize) {
-        let needed = self.ring.len() + more;
-        if needed > self.ring.capacity() {
-            let target = needed.next_power_of_two().min(self.size);
-            self.ring.reserve_exact(target - self.ring.len());
+        // Output space left over means the inflater wants input, not room.
+        if input.is_empty() && (out.len() < out.capacity() || produced == 0) {
+            return Ok((input, false));
         }
-    }
-
-    #[cold]
-    fn push_wrapping(&mut self, data: &[u8]) {
-        let data = &data[data.len().saturating_sub(self.size)..];
-        let fits = self.size - self.ring.len();
-        let (filling, data) = data.split_at(min(fits, data.len()));
-        self.grow_for(filling.len());
-        self.ring.extend_from_slice(filling);
-        let (to_end, wrapped) = data.split_at(min(data.len(), self.size - self.next));
-        self.ring[self.next..self.next + to_end.len()].copy_from_slice(to_end);
-        self.ring[..wrapped.len()].copy_from_slice(wrapped);
-        self.next = (self.next + data.len()) & (self.size - 1);
-    }
-
-    fn oldest_first(&self) -> (&[u8], &[u8]) {
-        let (newer, older) = self.ring.split_at(self.next);
-        (older, newer)
-    }
-
-    fn clear(&mut self) {
-        self.ring.clear();
-        self.next = 0;
+        if produced == 0 && consumed == 0 {
+            return Err(CodecError::Corrupt("inflater made no progress".into()));
+        }
     }
 }
 
@@ -449,37 +479,4 @@ fn reserve_bounded(out: &mut Vec<u8>, step: usize, limit: usize) {
         .min(limit.saturating_add(1))
         .max(needed);
     out.reserve_exact(target - out.len());
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The ring against the plain definition: the last `size` bytes of everything pushed, in
-    /// a buffer no larger than the output so far (rounded up to a power of two) or `size`.
-    #[test]
-    fn window_holds_the_last_bytes_pushed() {
-        let size = 16;
-        let mut window = Window::new(size);
-        let mut pushed = Vec::new();
-        let mut next = 0u8;
-        for len in [0, 3, 0, 5, 7, 1, 16, 2, 15, 40, 9, 0, 31, 16, 4] {
-            let data: Vec<u8> = (0..len)
-                .map(|_| {
-                    next = next.wrapping_add(1);
-                    next
-                })
-                .collect();
-            window.push(&data);
-            pushed.extend_from_slice(&data);
-            let (older, newer) = window.oldest_first();
-            let expected = &pushed[pushed.len().saturating_sub(size)..];
-            assert_eq!([older, newer].concat(), expected, "after pushing {len}");
-            assert!(window.ring.capacity() <= size.min(pushed.len().next_power_of_two().max(1)));
-        }
-        window.clear();
-        assert_eq!(window.oldest_first(), (&[][..], &[][..]));
-        window.push(b"ab");
-        assert_eq!(window.oldest_first(), (&b"ab"[..], &[][..]));
-    }
 }

@@ -21,6 +21,7 @@
 
 mod codec;
 mod params;
+mod window;
 
 use bytes::BytesMut;
 
@@ -112,6 +113,18 @@ impl PerMessageDeflate {
     /// The agreed parameters, once negotiated.
     pub fn agreed(&self) -> Option<Negotiated> {
         self.agreed
+    }
+
+    /// Whether zlib's state is allocated for either direction: it is made on the first
+    /// message and freed by [`release_idle_memory`](Extension::release_idle_memory).
+    pub fn codec_allocated(&self) -> bool {
+        self.compressor
+            .as_ref()
+            .is_some_and(MessageCompressor::is_allocated)
+            || self
+                .decompressor
+                .as_ref()
+                .is_some_and(MessageDecompressor::is_allocated)
     }
 
     fn enable(&mut self, agreed: Negotiated) {
@@ -322,6 +335,21 @@ impl Extension for PerMessageDeflate {
         }
         self.compressed = spare;
         Ok(())
+    }
+
+    /// Frees zlib's state in both directions (rebuilt from the kept windows) and the
+    /// buffers reused between messages. An inflater inside an unfinished DEFLATE block is
+    /// kept.
+    fn release_idle_memory(&mut self) {
+        if let Some(compressor) = self.compressor.as_mut() {
+            compressor.release();
+        }
+        if let Some(decompressor) = self.decompressor.as_mut() {
+            decompressor.release();
+        }
+        self.inflated = Vec::new();
+        self.output = BytesMut::new();
+        self.compressed = Vec::new();
     }
 }
 

@@ -72,6 +72,15 @@ impl<S: Transport, R: Role, E: ExtensionList> WebSocket<S, R, E> {
         self.session.queued()
     }
 
+    /// Frees the state the connection can rebuild on its next message (see
+    /// [`FrameProtocol::release_idle_memory`](crate::FrameProtocol::release_idle_memory)):
+    /// for a connection that went quiet. The tokio driver does it on its own after
+    /// [`Config::release_idle_memory_after`]; a blocking reader, parked in `read`, cannot,
+    /// so a program that keeps many quiet blocking connections calls this itself.
+    pub fn release_idle_memory(&mut self) {
+        self.session.release_idle_memory();
+    }
+
     /// The next message, blocking until one arrives; `None` once the connection has
     /// closed and the transport is shut down. A protocol error comes out once as
     /// [`Error::Protocol`], after our close frame with its code was sent and the transport

@@ -41,6 +41,9 @@ pub struct WebSocket<S, R: Role, E: ExtensionList = ()> {
     close_deadline: Option<Pin<Box<Sleep>>>,
     /// When the next keepalive ping is due, with a keepalive configured.
     keepalive: Option<Pin<Box<Sleep>>>,
+    /// Armed while the connection holds state it can rebuild: when it fires after a
+    /// quiet period, the state is freed (see [`Config::release_idle_memory_after`]).
+    idle: Option<Pin<Box<Sleep>>>,
     /// The transport has been shut down; nothing more is read or written.
     shut_down: bool,
     /// The transport is closed; the reader gets `last`, then `None`.
@@ -71,6 +74,7 @@ where
             session: Session::new(connection, config),
             close_deadline: None,
             keepalive: config.keepalive.map(|interval| Box::pin(sleep(interval))),
+            idle: None,
             shut_down: false,
             finished: false,
             last: None,
@@ -146,7 +150,36 @@ where
             if let Err(error) = self.write_now() {
                 return Poll::Ready(Some(Err(error)));
             }
-            ready!(self.poll_read_more(cx))?;
+            let read = self.poll_read_more(cx);
+            if read.is_pending() {
+                self.poll_idle_release(cx);
+            }
+            ready!(read)?;
+        }
+    }
+
+    /// While the reader waits: frees the rebuildable state once a whole
+    /// [`Config::release_idle_memory_after`] passed without traffic. One timer per quiet
+    /// spell, not per message: when it fires after traffic, it is set again.
+    fn poll_idle_release(&mut self, cx: &mut Context<'_>) {
+        let Some(after) = self.session.config.release_idle_memory_after else {
+            return;
+        };
+        if E::LEN == 0 {
+            return; // nothing of the protocol's own is kept while idle
+        }
+        let timer = match self.idle.as_mut() {
+            Some(timer) => timer,
+            None if self.session.take_activity() => self.idle.insert(Box::pin(sleep(after))),
+            None => return,
+        };
+        while timer.as_mut().poll(cx).is_ready() {
+            if !self.session.take_activity() {
+                self.session.release_idle_memory();
+                self.idle = None;
+                return;
+            }
+            timer.as_mut().reset(::tokio::time::Instant::now() + after);
         }
     }
 
