@@ -134,3 +134,20 @@ proptest! {
         }
     }
 }
+
+/// Found by fuzzing `protocol_deflate`: a compressed message whose bytes do not end on a
+/// DEFLATE block boundary (a conforming peer's always do, RFC 7692 §7.2.1), under context
+/// takeover. An inflater dropped between messages and rebuilt from the window read the
+/// next message as a new stream and accepted what the kept inflater refuses with 1007:
+/// such an inflater is now kept (`MessageDecompressor::release`).
+#[test]
+fn an_inflater_between_messages_of_a_stream_is_not_released() {
+    protocol_case(
+        &[
+            0x1f, 0x00, 0x00, 0xc1, 0x98, 0x09, 0x08, 0x07, 0x06, 0x43, 0xc6, 0xc8, 0x2b, 0x21,
+            0x42, 0x2a, 0x28, 0xc7, 0x44, 0xcd, 0x4f, 0x5c, 0x20, 0x4e, 0xab, 0x21, 0xd9, 0x56,
+            0x4e, 0xcf, 0x1c, 0x05, 0x2d, 0x42, 0x8c, 0xc0, 0x09, 0x7a, 0x07, 0x98, 0x09,
+        ],
+        true,
+    );
+}

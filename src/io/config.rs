@@ -44,7 +44,7 @@ pub struct Config {
     /// a ping is still unanswered when the next is due. `None` (the default): no pings.
     pub keepalive: Option<Duration>,
     /// After this long without a message either way, free the state the connection can
-    /// rebuild (permessage-deflate's zlib state, about 415 KiB; see
+    /// rebuild (permessage-deflate's zlib state, up to 415 KiB; see
     /// [`FrameProtocol::release_idle_memory`](crate::FrameProtocol::release_idle_memory)),
     /// so that a connection that went quiet holds only its windows (default 1 s). `None`:
     /// keep it for the connection's life. The tokio driver does this while its reader

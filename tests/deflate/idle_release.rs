@@ -123,10 +123,16 @@ fn a_released_codec_is_rebuilt_with_its_window() {
 
     client.release_idle_memory();
     server.release_idle_memory();
-    assert!(!client.extensions().0.codec_allocated());
-    assert!(!server.extensions().0.codec_allocated());
+    assert!(
+        !client.extensions().0.codec_allocated(),
+        "a compressor is always freed"
+    );
+    assert!(
+        server.extensions().0.codec_allocated(),
+        "an inflater between sync-flushed messages under context takeover is kept"
+    );
 
-    // Both windows survived: the repeat is a back-reference, and it inflates.
+    // The compressor's window survived: the repeat is a back-reference, and it inflates.
     let second = client.send_data(text, true).unwrap();
     assert!(
         second.len() < 16,
@@ -138,6 +144,39 @@ fn a_released_codec_is_rebuilt_with_its_window() {
         server.next_frame().unwrap().unwrap().payload.as_text(),
         Some(text)
     );
+}
+
+#[test]
+fn without_context_takeover_both_directions_are_freed() {
+    let agreed = Negotiated {
+        client_no_context_takeover: true,
+        server_no_context_takeover: true,
+        ..Negotiated::default()
+    };
+    let mut client = FrameProtocol::<Client, _>::new((PerMessageDeflate::negotiated(agreed),));
+    let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
+    for text in ["one message", "and the next"] {
+        server.receive_bytes(&client.send_data(text, true).unwrap());
+        assert_eq!(
+            server.next_frame().unwrap().unwrap().payload.as_text(),
+            Some(text)
+        );
+        client.receive_bytes(&server.send_data(text, true).unwrap());
+        assert_eq!(
+            client.next_frame().unwrap().unwrap().payload.as_text(),
+            Some(text)
+        );
+        for side in [
+            client.extensions().0.codec_allocated(),
+            server.extensions().0.codec_allocated(),
+        ] {
+            assert!(side, "in use");
+        }
+        client.release_idle_memory();
+        server.release_idle_memory();
+        assert!(!client.extensions().0.codec_allocated());
+        assert!(!server.extensions().0.codec_allocated());
+    }
 }
 
 #[test]

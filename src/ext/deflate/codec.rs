@@ -264,6 +264,11 @@ pub struct MessageDecompressor {
     bits: u8,
     no_context_takeover: bool,
     state: InflateState,
+    /// The inflater has read nothing since it was made, reset or restarted, so a new one
+    /// made from `window` would read what follows the same way. Between the messages of
+    /// a context-takeover stream it has read something, and only zlib knows whether that
+    /// ended on a block boundary (a conforming peer's does; a hostile one's need not).
+    fresh: bool,
     /// A copy of the LZ77 window, to carry it across a BFINAL block (see `restart`).
     window: Window,
 }
@@ -287,6 +292,7 @@ impl MessageDecompressor {
             bits,
             no_context_takeover,
             state: InflateState::Idle,
+            fresh: true,
             window: Window::new(1 << bits),
         })
     }
@@ -312,6 +318,7 @@ impl MessageDecompressor {
                 self.restart()?;
             }
             self.state = InflateState::Streaming;
+            self.fresh = false;
             data = self.inflate_bounded(data, out, limit)?;
         }
         self.window.push(&out[recorded..]);
@@ -334,6 +341,7 @@ impl MessageDecompressor {
             if let Some(inflate) = self.inflate.as_mut() {
                 inflate.reset(false);
             }
+            self.fresh = true;
             self.window.clear();
             self.state = InflateState::Idle;
         } else if self.state == InflateState::Streaming {
@@ -361,17 +369,21 @@ impl MessageDecompressor {
     fn restart(&mut self) -> Result<(), CodecError> {
         let inflate = self.inflate.take();
         self.inflate = Some(self.with_window(inflate)?);
+        self.fresh = true;
         Ok(())
     }
 
-    /// Frees zlib's state between messages; the next compressed byte rebuilds it from the
-    /// kept window (a copy of at most 2^bits bytes). Mid-stream, inside a message whose
-    /// blocks have not ended, the state is kept: only zlib knows where it is in a block.
+    /// Frees zlib's state where a new inflater made from the kept window (a copy of at most
+    /// 2^bits bytes) reads what follows the same way: after a final block, without context
+    /// takeover, or before the first byte. Otherwise the state is kept: a context-takeover
+    /// stream between sync-flushed messages (RFC 7692 §7.2.1) is mid-stream, and zlib does
+    /// not say whether the peer's last message ended on a block boundary.
     pub fn release(&mut self) {
-        if self.state != InflateState::Streaming {
+        if self.fresh || self.state == InflateState::Ended {
             self.inflate = None;
-            // A fresh inflater holding the window is what `restart` would make.
+            // A new inflater holding the window is what `restart` would make.
             self.state = InflateState::Idle;
+            self.fresh = true;
         }
     }
 
