@@ -3,19 +3,12 @@
 //! the release falls, even between the pieces of a frame.
 
 use proptest::prelude::*;
+
+use crate::protocol::agreed;
 use wsproto::deflate::{Negotiated, PerMessageDeflate};
 use wsproto::{Client, FrameProtocol, Opcode, Role, Server};
 
 type Deflate = (PerMessageDeflate,);
-
-fn agreed() -> impl Strategy<Value = Negotiated> {
-    (any::<bool>(), any::<bool>(), 8u8..=15, 8u8..=15).prop_map(|(c, s, cb, sb)| Negotiated {
-        client_no_context_takeover: c,
-        server_no_context_takeover: s,
-        client_max_window_bits: cb,
-        server_max_window_bits: sb,
-    })
-}
 
 /// Messages built from one shared pattern, so that later ones refer back into earlier ones.
 fn messages() -> impl Strategy<Value = Vec<Vec<u8>>> {

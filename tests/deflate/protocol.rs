@@ -51,7 +51,7 @@ fn masked(first: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-fn agreed() -> impl Strategy<Value = Negotiated> {
+pub fn agreed() -> impl Strategy<Value = Negotiated> {
     (any::<bool>(), any::<bool>(), 8u8..=15, 8u8..=15).prop_map(|(c, s, cb, sb)| Negotiated {
         client_no_context_takeover: c,
         server_no_context_takeover: s,
