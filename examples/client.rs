@@ -39,6 +39,11 @@ fn describe(message: &Message) -> String {
     match message {
         Message::Text(text) => format!("text {:?}", text.as_str()),
         Message::Binary(data) => format!("binary {} bytes", data.len()),
+        // Only with `Config::message_pieces`, which this client does not set.
+        Message::TextPiece { text, last } => format!("text piece {:?}, last {last}", text.as_str()),
+        Message::BinaryPiece { data, last } => {
+            format!("binary piece {} bytes, last {last}", data.len())
+        }
         Message::Ping(payload) => format!("ping {} bytes", payload.len()),
         Message::Pong(payload) => format!("pong {} bytes", payload.len()),
         Message::Close(close) => format!("close {}", close.code),

@@ -109,6 +109,35 @@ fn deflate_is_negotiated_and_a_large_message_comes_back_whole() {
     server.join().unwrap();
 }
 
+/// A server in pieces mode echoes each piece as it arrives: a message streams through
+/// without being held whole (RFC 6455 §5.4: pieces are fragments), to a whole-message client.
+#[test]
+fn pieces_stream_through_a_server_that_never_holds_a_whole_message() {
+    let (addr, server) = server(|io| {
+        let config = Config::default().with_message_pieces(true);
+        let mut ws = accept(io, (), config).unwrap();
+        let mut pieces = 0;
+        while let Some(message) = ws.recv() {
+            let message = message.unwrap();
+            if let Message::TextPiece { .. } | Message::BinaryPiece { .. } = message {
+                pieces += 1;
+                ws.send(message).unwrap();
+            }
+        }
+        pieces
+    });
+    let io = TcpStream::connect(addr).unwrap();
+    let (mut ws, _) = connect(io, Request::new("localhost", "/"), (), Config::default()).unwrap();
+    let binary: Vec<u8> = (0..4 << 20).map(|i| (i * 7 % 251) as u8).collect();
+    ws.send(Message::binary(binary.clone())).unwrap();
+    assert_eq!(ws.recv().unwrap().unwrap(), Message::binary(binary));
+    ws.send(Message::text("small")).unwrap();
+    assert_eq!(ws.recv().unwrap().unwrap(), Message::text("small"));
+    ws.close().unwrap();
+    let pieces = server.join().unwrap();
+    assert!(pieces > 2, "4 MiB came in {pieces} pieces: not streamed");
+}
+
 #[test]
 fn a_protocol_error_sends_its_close_and_shuts_the_transport() {
     let (addr, server) = server(|io| {

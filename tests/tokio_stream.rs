@@ -566,3 +566,79 @@ async fn a_quiet_connection_frees_its_deflate_state_and_rebuilds_it() {
             .is_ok_and(|m| matches!(m, Message::Close(_)))
     );
 }
+
+/// With `Config::message_pieces`, a large message is read as it arrives, and a message is
+/// sent as it is made: pieces are fragments (RFC 6455 §5.4), compressed or not.
+#[tokio::test]
+async fn messages_stream_in_pieces_both_ways() {
+    let pieces = Config::default().with_message_pieces(true);
+    let (mut client, mut server) = pair::<(PerMessageDeflate,)>(pieces).await;
+    // Incompressible, so that the compressed message is as large and comes in many reads.
+    let mut seed = 1u32;
+    let binary: Vec<u8> = (0..4 << 20)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 24) as u8
+        })
+        .collect();
+    let sending = {
+        let binary = binary.clone();
+        tokio::spawn(async move {
+            client.send(Message::binary(binary)).await.unwrap();
+            // Three fragments of one text message, a ping between two of them.
+            for (text, last) in [("streamed ", false), ("✓ text", false)] {
+                let piece = Message::TextPiece {
+                    text: text.into(),
+                    last,
+                };
+                client.send(piece).await.unwrap();
+            }
+            client.send(Message::Ping("between".into())).await.unwrap();
+            let piece = Message::TextPiece {
+                text: ", done".into(),
+                last: true,
+            };
+            client.send(piece).await.unwrap();
+            client
+        })
+    };
+    let (mut received, mut count) = (Vec::new(), 0);
+    loop {
+        let message = server.recv().await.unwrap().unwrap();
+        let Message::BinaryPiece { data, last } = message else {
+            panic!("a piece of the binary message, not {message:?}");
+        };
+        received.extend_from_slice(&data);
+        count += 1;
+        if last {
+            break;
+        }
+    }
+    assert_eq!(received, binary);
+    assert!(count > 1, "4 MiB in one piece: not streamed");
+    let mut text = String::new();
+    loop {
+        match server.recv().await.unwrap().unwrap() {
+            Message::TextPiece { text: piece, last } => {
+                text.push_str(&piece);
+                if last {
+                    break;
+                }
+            }
+            Message::Ping(payload) => assert_eq!(payload, "between"),
+            other => panic!("a piece or the ping, not {other:?}"),
+        }
+    }
+    assert_eq!(text, "streamed ✓ text, done");
+    // Whole messages in between pieces of another are refused, as RFC 6455 §5.4 says.
+    let mut client = sending.await.unwrap();
+    let first = Message::BinaryPiece {
+        data: "open".into(),
+        last: false,
+    };
+    client.send(first).await.unwrap();
+    assert!(matches!(
+        client.send(Message::text("whole")).await,
+        Err(Error::Send(_))
+    ));
+}

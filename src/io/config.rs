@@ -35,6 +35,15 @@ pub struct Config {
     /// (default 64 KiB): a peer that stops reading makes the sender wait instead of the
     /// queue grow.
     pub send_buffer_high_water: usize,
+    /// Deliver text and binary messages in pieces ([`Message::TextPiece`],
+    /// [`Message::BinaryPiece`]) as their bytes arrive, instead of whole (default `false`).
+    /// For messages too large to hold: the connection then keeps none of a message's
+    /// payload, and [`Limits::max_message_size`] still bounds each message (raise it to
+    /// stream more).
+    ///
+    /// [`Message::TextPiece`]: crate::io::Message::TextPiece
+    /// [`Message::BinaryPiece`]: crate::io::Message::BinaryPiece
+    pub message_pieces: bool,
     /// How pings are answered. The default, [`PingPolicy::AnswerLatest`], answers every
     /// ping while the peer reads what we write, and keeps one pong, for the latest ping,
     /// while it does not: a ping flood against a stalled writer holds 125 bytes.
@@ -61,6 +70,7 @@ impl Default for Config {
             handshake_timeout: Duration::from_secs(10),
             close_timeout: Duration::from_secs(5),
             send_buffer_high_water: 64 << 10,
+            message_pieces: false,
             ping_policy: PingPolicy::AnswerLatest,
             keepalive: None,
             release_idle_memory_after: Some(Duration::from_secs(1)),
@@ -108,6 +118,12 @@ impl Config {
     /// This idle time before the rebuildable state is freed (`None`: never).
     pub fn with_release_idle_memory_after(mut self, after: Option<Duration>) -> Self {
         self.release_idle_memory_after = after;
+        self
+    }
+
+    /// Messages in pieces (`true`) or whole.
+    pub fn with_message_pieces(mut self, pieces: bool) -> Self {
+        self.message_pieces = pieces;
         self
     }
 

@@ -17,6 +17,7 @@ use crate::io::outbox::Outbox;
 use crate::io::{Config, Error, Message};
 use crate::protocol::Data;
 use crate::role::Role;
+use crate::text::Utf8Bytes;
 
 /// From this size on, a server's message is written from its own memory instead of being
 /// copied into the queue; smaller ones are copied, so that several can share a write.
@@ -41,11 +42,13 @@ pub(crate) struct Session<R: Role, E: ExtensionList> {
 }
 
 impl<R: Role, E: ExtensionList> Session<R, E> {
-    /// Takes over a connection whose handshake is done, with whole-message delivery and
-    /// the config's ping policy.
+    /// Takes over a connection whose handshake is done, with the config's delivery (whole
+    /// messages or pieces) and ping policy.
     pub(crate) fn new(connection: Connection<R, E>, config: Config) -> Self {
         let mut connection = connection.with_ping_policy(config.ping_policy);
-        connection.protocol_mut().set_whole_messages(true);
+        connection
+            .protocol_mut()
+            .set_whole_messages(!config.message_pieces);
         Session {
             connection,
             config,
@@ -93,6 +96,16 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     pub(crate) fn next_message(&mut self) -> Option<Result<Message, Error>> {
         while let Some(event) = self.connection.next_event() {
             let message = match event {
+                Event::TextMessage(message) if self.config.message_pieces => Message::TextPiece {
+                    text: message.data,
+                    last: message.message_finished,
+                },
+                Event::BytesMessage(message) if self.config.message_pieces => {
+                    Message::BinaryPiece {
+                        data: message.data,
+                        last: message.message_finished,
+                    }
+                }
                 Event::TextMessage(message) => Message::Text(message.data),
                 Event::BytesMessage(message) => Message::Binary(message.data),
                 Event::Ping(ping) => Message::Ping(ping.payload),
@@ -126,23 +139,19 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
     }
 
     /// Encodes a message into the queue, after the pong owed if the queue is empty (a pong
-    /// goes out as soon as practical, §5.5.3). A text or binary message of at least
-    /// [`ZERO_COPY_FROM`] bytes whose frame carries the message's own bytes (a server's,
-    /// not transformed by an extension) queues only its header: the payload is written from
-    /// the message's memory. Sending `Close` starts the closing handshake: data can no
-    /// longer be sent.
+    /// goes out as soon as practical, §5.5.3). A piece is one fragment of its message
+    /// (§5.4). A text or binary message or piece of at least [`ZERO_COPY_FROM`] bytes whose
+    /// frame carries its own bytes (a server's, not transformed by an extension) queues
+    /// only its header: the payload is written from the message's memory. Sending `Close`
+    /// starts the closing handshake: data can no longer be sent.
     pub(crate) fn send(&mut self, message: Message) -> Result<(), Error> {
         self.active = true;
         self.queue_pong_if_idle()?;
         let queued = match message {
-            Message::Text(text) if text.len() >= ZERO_COPY_FROM => {
-                self.send_zero_copy(Data::Text(&text), text.as_bytes())
-            }
-            Message::Binary(data) if data.len() >= ZERO_COPY_FROM => {
-                self.send_zero_copy(Data::Binary(&data), &data)
-            }
-            Message::Text(text) => self.queue(TextMessage::new(text)),
-            Message::Binary(data) => self.queue(BytesMessage::new(data)),
+            Message::Text(text) => self.send_text(text, true),
+            Message::Binary(data) => self.send_binary(data, true),
+            Message::TextPiece { text, last } => self.send_text(text, last),
+            Message::BinaryPiece { data, last } => self.send_binary(data, last),
             Message::Ping(payload) => self.queue(Ping { payload }),
             Message::Pong(payload) => self.queue(Pong { payload }),
             Message::Close(close) => self.queue(close),
@@ -150,10 +159,35 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         Ok(queued?)
     }
 
-    /// Queues a final data frame's header, and its payload as the outbox's tail if the
-    /// frame carries `bytes` themselves; otherwise the whole frame (masked or transformed).
-    fn send_zero_copy(&mut self, data: Data<'_>, bytes: &Bytes) -> Result<(), LocalProtocolError> {
-        let frame = self.connection.send_data_vectored(data, true)?;
+    /// A text frame, or a continuation of a text message; `last` ends the message.
+    fn send_text(&mut self, text: Utf8Bytes, last: bool) -> Result<(), LocalProtocolError> {
+        if text.len() >= ZERO_COPY_FROM {
+            return self.send_zero_copy(Data::Text(&text), text.as_bytes(), last);
+        }
+        let mut message = TextMessage::new(text);
+        message.message_finished = last;
+        self.queue(message)
+    }
+
+    /// A binary frame, or a continuation of a binary message; `last` ends the message.
+    fn send_binary(&mut self, data: Bytes, last: bool) -> Result<(), LocalProtocolError> {
+        if data.len() >= ZERO_COPY_FROM {
+            return self.send_zero_copy(Data::Binary(&data), &data, last);
+        }
+        let mut message = BytesMessage::new(data);
+        message.message_finished = last;
+        self.queue(message)
+    }
+
+    /// Queues a data frame's header, and its payload as the outbox's tail if the frame
+    /// carries `bytes` themselves; otherwise the whole frame (masked or transformed).
+    fn send_zero_copy(
+        &mut self,
+        data: Data<'_>,
+        bytes: &Bytes,
+        last: bool,
+    ) -> Result<(), LocalProtocolError> {
+        let frame = self.connection.send_data_vectored(data, last)?;
         let own_bytes = frame.payload().as_ptr() == bytes.as_ptr();
         let buf = self.outbox.buf_mut();
         if own_bytes {
@@ -271,6 +305,37 @@ mod tests {
         assert!(tail.is_empty());
         assert_eq!(queue.len(), 4 + ZERO_COPY_FROM + 6);
         assert_eq!(&queue[4 + ZERO_COPY_FROM..], b"\x81\x04next");
+    }
+
+    #[test]
+    fn large_pieces_are_fragments_written_from_their_own_memory() {
+        let mut server = session::<Server>();
+        let first = Bytes::from(vec![1u8; ZERO_COPY_FROM]);
+        let last = Bytes::from(vec![2u8; ZERO_COPY_FROM]);
+        server
+            .send(Message::BinaryPiece {
+                data: first.clone(),
+                last: false,
+            })
+            .unwrap();
+        let [queue, tail] = server.pending_output().unwrap();
+        assert_eq!(
+            queue,
+            [0x02, 126, 0x40, 0x00],
+            "BINARY without FIN (RFC 6455 §5.4)"
+        );
+        assert_eq!(tail.as_ptr(), first.as_ptr());
+        let written = queue.len() + tail.len();
+        server.wrote(written);
+        server
+            .send(Message::BinaryPiece {
+                data: last.clone(),
+                last: true,
+            })
+            .unwrap();
+        let [queue, tail] = server.pending_output().unwrap();
+        assert_eq!(queue, [0x80, 126, 0x40, 0x00], "CONTINUATION with FIN");
+        assert_eq!(tail.as_ptr(), last.as_ptr());
     }
 
     #[test]
