@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, duplex};
-use wsproto::deflate::PerMessageDeflate;
+use wsproto::deflate::{DeflateConfig, PerMessageDeflate};
 use wsproto::events::{CloseConnection, Request};
 use wsproto::io::tokio::{WebSocket, accept, connect};
 use wsproto::io::{Config, Error, Message};
@@ -25,16 +25,22 @@ async fn pair<E: wsproto::ext::ExtensionList + Default + 'static>(
     WebSocket<DuplexStream, Client, E>,
     WebSocket<DuplexStream, Server, E>,
 ) {
+    pair_with(config, E::default).await
+}
+
+/// A pair whose ends offer and accept the extensions `make` makes.
+async fn pair_with<E: wsproto::ext::ExtensionList + 'static>(
+    config: Config,
+    make: fn() -> E,
+) -> (
+    WebSocket<DuplexStream, Client, E>,
+    WebSocket<DuplexStream, Server, E>,
+) {
     let (client_io, server_io) = duplex(64 << 10);
-    let server = tokio::spawn(async move { accept(server_io, E::default(), config).await });
-    let (client, _) = connect(
-        client_io,
-        Request::new("example.com", "/"),
-        E::default(),
-        config,
-    )
-    .await
-    .unwrap();
+    let server = tokio::spawn(async move { accept(server_io, make(), config).await });
+    let (client, _) = connect(client_io, Request::new("example.com", "/"), make(), config)
+        .await
+        .unwrap();
     (client, server.await.unwrap().unwrap())
 }
 
@@ -526,45 +532,57 @@ fn the_handshake_futures_stay_small() {
     );
 }
 
+/// After `release_idle_memory_after` without traffic the server frees its compressor, and
+/// its inflater too where a new one reads on the same way (without context takeover); the
+/// next messages rebuild them.
 #[tokio::test(start_paused = true)]
 async fn a_quiet_connection_frees_its_deflate_state_and_rebuilds_it() {
-    let config = Config::default().with_release_idle_memory_after(Some(Duration::from_secs(1)));
-    let (mut client, mut server) = pair::<(PerMessageDeflate,)>(config).await;
-    let deflate_allocated = |server: &WebSocket<DuplexStream, Server, (PerMessageDeflate,)>| {
-        server
-            .connection()
-            .protocol()
-            .extensions()
-            .0
-            .codec_allocated()
-    };
-    let text = "the same words, again and again";
-    for round in 0..3 {
-        client.send(Message::text(text)).await.unwrap();
-        let received = server.recv().await.unwrap().unwrap();
-        server.send(received).await.unwrap();
-        assert_eq!(client.recv().await.unwrap().unwrap().as_text(), Some(text));
-        assert!(deflate_allocated(&server), "round {round}: in use");
-        // Traffic within the idle time keeps the state.
-        let waited = tokio::time::timeout(Duration::from_millis(500), server.recv()).await;
-        assert!(waited.is_err(), "nothing was sent");
-        assert!(
-            deflate_allocated(&server),
-            "round {round}: 0.5 s is not idle"
-        );
-        // A whole quiet second frees it, while the reader waits.
-        let waited = tokio::time::timeout(Duration::from_millis(2500), server.recv()).await;
-        assert!(waited.is_err(), "nothing was sent");
-        assert!(!deflate_allocated(&server), "round {round}: idle, freed");
+    type Deflate = (PerMessageDeflate,);
+    fn without_context_takeover() -> Deflate {
+        (PerMessageDeflate::new(DeflateConfig {
+            client_no_context_takeover: true,
+            server_no_context_takeover: true,
+            ..DeflateConfig::default()
+        }),)
     }
-    client.close().await.unwrap();
-    assert!(
-        server
-            .recv()
-            .await
-            .unwrap()
-            .is_ok_and(|m| matches!(m, Message::Close(_)))
-    );
+    let config = Config::default().with_release_idle_memory_after(Some(Duration::from_secs(1)));
+    for (make, inflater_freed) in [
+        (Deflate::default as fn() -> Deflate, false),
+        (without_context_takeover, true),
+    ] {
+        let (mut client, mut server) = pair_with(config, make).await;
+        let allocated = |server: &WebSocket<DuplexStream, Server, Deflate>| {
+            let deflate = &server.connection().protocol().extensions().0;
+            (deflate.compressor_allocated(), deflate.inflater_allocated())
+        };
+        let text = "the same words, again and again";
+        for round in 0..3 {
+            client.send(Message::text(text)).await.unwrap();
+            let received = server.recv().await.unwrap().unwrap();
+            server.send(received).await.unwrap();
+            assert_eq!(client.recv().await.unwrap().unwrap().as_text(), Some(text));
+            assert_eq!(allocated(&server), (true, true), "round {round}: in use");
+            // Traffic within the idle time keeps the state.
+            let waited = tokio::time::timeout(Duration::from_millis(500), server.recv()).await;
+            assert!(waited.is_err(), "nothing was sent");
+            assert_eq!(
+                allocated(&server),
+                (true, true),
+                "round {round}: 0.5 s is not idle"
+            );
+            // A whole quiet second frees it, while the reader waits.
+            let waited = tokio::time::timeout(Duration::from_millis(2500), server.recv()).await;
+            assert!(waited.is_err(), "nothing was sent");
+            assert_eq!(
+                allocated(&server),
+                (false, !inflater_freed),
+                "round {round}: idle"
+            );
+        }
+        client.close().await.unwrap();
+        let last = server.recv().await.unwrap();
+        assert!(last.is_ok_and(|m| matches!(m, Message::Close(_))));
+    }
 }
 
 /// With `Config::message_pieces`, a large message is read as it arrives, and a message is

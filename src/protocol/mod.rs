@@ -485,7 +485,7 @@ impl<R: Role, E: ExtensionList> FrameProtocol<R, E> {
     /// let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
     /// let first = client.send_data("the same words, twice", true)?;
     /// client.release_idle_memory();
-    /// assert!(!client.extensions().0.codec_allocated());
+    /// assert!(!client.extensions().0.compressor_allocated());
     /// // The window survived: the repeat refers back to the first message.
     /// let second = client.send_data("the same words, twice", true)?;
     /// assert!(second.len() < first.len());

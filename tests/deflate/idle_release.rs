@@ -101,7 +101,7 @@ fn a_released_codec_is_rebuilt_with_its_window() {
     let mut client = FrameProtocol::<Client, _>::new((PerMessageDeflate::negotiated(agreed),));
     let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
     assert!(
-        !client.extensions().0.codec_allocated(),
+        !client.extensions().0.compressor_allocated(),
         "made on first use"
     );
     let text = "a message that is long enough to be worth referring back to";
@@ -111,17 +111,17 @@ fn a_released_codec_is_rebuilt_with_its_window() {
         server.next_frame().unwrap().unwrap().payload.as_text(),
         Some(text)
     );
-    assert!(client.extensions().0.codec_allocated());
-    assert!(server.extensions().0.codec_allocated());
+    assert!(client.extensions().0.compressor_allocated());
+    assert!(server.extensions().0.inflater_allocated());
 
     client.release_idle_memory();
     server.release_idle_memory();
     assert!(
-        !client.extensions().0.codec_allocated(),
+        !client.extensions().0.compressor_allocated(),
         "a compressor is always freed"
     );
     assert!(
-        server.extensions().0.codec_allocated(),
+        server.extensions().0.inflater_allocated(),
         "an inflater between sync-flushed messages under context takeover is kept"
     );
 
@@ -159,16 +159,20 @@ fn without_context_takeover_both_directions_are_freed() {
             client.next_frame().unwrap().unwrap().payload.as_text(),
             Some(text)
         );
-        for side in [
-            client.extensions().0.codec_allocated(),
-            server.extensions().0.codec_allocated(),
-        ] {
-            assert!(side, "in use");
+        for side in [&client.extensions().0, &server.extensions().0] {
+            assert!(
+                side.compressor_allocated() && side.inflater_allocated(),
+                "in use"
+            );
         }
         client.release_idle_memory();
         server.release_idle_memory();
-        assert!(!client.extensions().0.codec_allocated());
-        assert!(!server.extensions().0.codec_allocated());
+        for side in [&client.extensions().0, &server.extensions().0] {
+            assert!(
+                !side.compressor_allocated() && !side.inflater_allocated(),
+                "freed"
+            );
+        }
     }
 }
 
@@ -186,7 +190,7 @@ fn an_inflater_inside_a_block_is_kept() {
     let partial = server.next_frame().unwrap();
     server.release_idle_memory();
     assert!(
-        server.extensions().0.codec_allocated(),
+        server.extensions().0.inflater_allocated(),
         "only zlib knows where it is in the block"
     );
     server.receive_bytes(rest);

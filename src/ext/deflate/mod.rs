@@ -115,16 +115,21 @@ impl PerMessageDeflate {
         self.agreed
     }
 
-    /// Whether zlib's state is allocated for either direction: it is made on the first
-    /// message and freed by [`release_idle_memory`](Extension::release_idle_memory).
-    pub fn codec_allocated(&self) -> bool {
+    /// Whether the compressor's zlib state is allocated: it is made for the first message
+    /// sent and freed by [`release_idle_memory`](Extension::release_idle_memory).
+    pub fn compressor_allocated(&self) -> bool {
         self.compressor
             .as_ref()
             .is_some_and(MessageCompressor::is_allocated)
-            || self
-                .decompressor
-                .as_ref()
-                .is_some_and(MessageDecompressor::is_allocated)
+    }
+
+    /// Whether the inflater's zlib state is allocated: it is made for the first compressed
+    /// message received and freed by [`release_idle_memory`](Extension::release_idle_memory)
+    /// where a new one reads on the same way (see [`MessageDecompressor::release`]).
+    pub fn inflater_allocated(&self) -> bool {
+        self.decompressor
+            .as_ref()
+            .is_some_and(MessageDecompressor::is_allocated)
     }
 
     fn enable(&mut self, agreed: Negotiated) {
