@@ -1,6 +1,7 @@
 //! The blocking I/O driver as a server over an in-memory peer: a valid opening handshake,
 //! then arbitrary bytes, read in pieces of a size the input picks, with permessage-deflate
-//! negotiated or not. Every message is echoed. No panic, the driver ends once the input
+//! negotiated or not, messages delivered whole or in pieces, and idle memory released after
+//! every message or not. Every message (or piece) is echoed. No panic, the driver ends once the input
 //! does, and everything it writes after the 101 is a valid stream of server frames with
 //! nothing after a close frame.
 #![no_main]
@@ -59,10 +60,15 @@ impl Transport for &mut Peer {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, rest)) = data.split_first() else {
+    // Input: a byte for deflate (bit 0) and the read size (bits 1-7), a byte for pieces
+    // (bit 0) and releasing idle memory (bit 1), then the bytes after the handshake.
+    let [first, mode, rest @ ..] = data else {
         return;
     };
+    let (first, mode) = (*first, *mode);
     let deflate = first & 1 == 1;
+    let config = Config::default().with_message_pieces(mode & 1 == 1);
+    let release = mode & 2 != 0;
     let head = [REQUEST, if deflate { DEFLATE } else { b"" }, b"\r\n"].concat();
     let mut peer = Peer {
         input: [&head[..], rest].concat(),
@@ -70,19 +76,20 @@ fuzz_target!(|data: &[u8]| {
         piece: usize::from(first >> 1) + 1,
         written: Vec::new(),
     };
-    let mut ws = accept(
-        &mut peer,
-        (PerMessageDeflate::default(),),
-        Config::default(),
-    )
-    .expect("a valid request");
+    let mut ws =
+        accept(&mut peer, (PerMessageDeflate::default(),), config).expect("a valid request");
     while let Some(message) = ws.recv() {
-        match message {
-            Ok(message @ (Message::Text(_) | Message::Binary(_))) => {
-                let _ = ws.send(message);
-            }
-            Ok(_) => {}
-            Err(_) => {}
+        if let Ok(
+            message @ (Message::Text(_)
+            | Message::Binary(_)
+            | Message::TextPiece { .. }
+            | Message::BinaryPiece { .. }),
+        ) = message
+        {
+            let _ = ws.send(message);
+        }
+        if release {
+            ws.release_idle_memory();
         }
     }
     drop(ws);

@@ -7,6 +7,7 @@
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --quick  # one short pass
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 # idle memory
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --only wsproto
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --connections 256 --size 1024
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 --only wsproto
 //! ```
 //!
@@ -32,13 +33,27 @@ fn main() {
             let which = Crate::parse(&args[1]).expect("a server name");
             servers::serve(which, args.get(2).map(String::as_str) == Some("deflate"));
         }
-        Some("run") => throughput(args.iter().any(|a| a == "--quick"), only(&args)),
+        Some("run") => throughput(
+            args.iter().any(|a| a == "--quick"),
+            only(&args),
+            number_after(&args, "--connections"),
+            number_after(&args, "--size"),
+        ),
         Some("memory") => memory(
             args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000),
             only(&args),
         ),
-        _ => eprintln!("usage: e2e run [--quick] [--only NAME] | e2e memory [N] [--only NAME]"),
+        _ => eprintln!(
+            "usage: e2e run [--quick] [--only NAME] [--connections N] [--size BYTES] \
+             | e2e memory [N] [--only NAME]"
+        ),
     }
+}
+
+/// The number after `flag`, if any.
+fn number_after(args: &[String], flag: &str) -> Option<usize> {
+    let i = args.iter().position(|a| a == flag)?;
+    args.get(i + 1)?.parse().ok()
 }
 
 /// The server named after `--only`, if any.
@@ -131,10 +146,16 @@ fn variants() -> Vec<(Crate, bool)> {
 }
 
 #[tokio::main]
-async fn throughput(quick: bool, only: Option<Crate>) {
+async fn throughput(
+    quick: bool,
+    only: Option<Crate>,
+    only_connections: Option<usize>,
+    only_size: Option<usize>,
+) {
     let (runs, seconds) = if quick { (1, 0.3) } else { (3, 2.0) };
-    let connections: &[usize] = if quick { &[1, 16] } else { &[1, 16, 256] };
-    let sizes: &[usize] = &[16, 1024, 64 << 10];
+    let all_connections: &[usize] = if quick { &[1, 16] } else { &[1, 16, 256] };
+    let connections = only_connections.map_or(all_connections.to_vec(), |n| vec![n]);
+    let sizes = only_size.map_or(vec![16, 1024, 64 << 10], |n| vec![n]);
     let ticks = ticks_per_second() as f64;
     println!(
         "| server | deflate | connections | message | messages/s | p50 µs | p99 µs | server CPU µs/message |"
@@ -150,8 +171,8 @@ async fn throughput(quick: bool, only: Option<Crate>) {
             which.name(),
             server.child.id()
         );
-        for &count in connections {
-            for &size in sizes {
+        for &count in &connections {
+            for &size in &sizes {
                 let frame = load::frame(size, deflate);
                 let (mut rates, mut p50s, mut p99s, mut cpus) = (vec![], vec![], vec![], vec![]);
                 for _ in 0..runs {
