@@ -219,7 +219,12 @@ impl MessageCompressor {
         let deflate = self.deflate()?;
         loop {
             // Room for incompressible input plus block overhead, so one pass usually suffices.
-            out.reserve(input.len() + input.len() / 16 + 64);
+            let room = input.len() + input.len() / 16 + 64;
+            if out.is_empty() && out.capacity() < room {
+                // A fresh buffer: growing an empty one would copy its old capacity.
+                *out = Vec::with_capacity(room);
+            }
+            out.reserve(room);
             let before_in = deflate.total_in();
             let before_len = out.len();
             deflate
