@@ -1,8 +1,8 @@
 //! Memory per idle connection of the tokio server (`wsproto::io::tokio`), without
 //! permessage-deflate and with it under three settings, and what each setting costs in
 //! compression: the server runs in a child process; the driver opens N connections, sends
-//! one 1 KiB text message on each and reads its echo, then reads the child's resident
-//! memory (VmRSS in /proc) and divides what the connections added by N. The compression
+//! one 1 KiB text message on each and reads its echo, waits 3 s, then reads the child's
+//! resident memory (VmRSS in /proc) and divides what the connections added by N. The compression
 //! column is the wire size of 1,000 chat-like JSON messages sent through one connection
 //! under the setting, against their size uncompressed.
 //!
@@ -151,7 +151,9 @@ async fn measure(setting: usize, count: usize) -> (u64, u64) {
         assert_eq!(ws.recv().await.unwrap().unwrap().as_text(), Some(&text[..]));
         open.push(ws);
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Idle for longer than `Config::release_idle_memory_after` (1 s): the memory of
+    // connections that went quiet.
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let after = rss(pid);
     drop(open);
     (before, after)
