@@ -310,32 +310,20 @@ mod tests {
     #[test]
     fn large_pieces_are_fragments_written_from_their_own_memory() {
         let mut server = session::<Server>();
-        let first = Bytes::from(vec![1u8; ZERO_COPY_FROM]);
-        let last = Bytes::from(vec![2u8; ZERO_COPY_FROM]);
-        server
-            .send(Message::BinaryPiece {
-                data: first.clone(),
-                last: false,
-            })
-            .unwrap();
-        let [queue, tail] = server.pending_output().unwrap();
-        assert_eq!(
-            queue,
-            [0x02, 126, 0x40, 0x00],
-            "BINARY without FIN (RFC 6455 §5.4)"
-        );
-        assert_eq!(tail.as_ptr(), first.as_ptr());
-        let written = queue.len() + tail.len();
-        server.wrote(written);
-        server
-            .send(Message::BinaryPiece {
-                data: last.clone(),
-                last: true,
-            })
-            .unwrap();
-        let [queue, tail] = server.pending_output().unwrap();
-        assert_eq!(queue, [0x80, 126, 0x40, 0x00], "CONTINUATION with FIN");
-        assert_eq!(tail.as_ptr(), last.as_ptr());
+        // RFC 6455 §5.4: BINARY without FIN, then CONTINUATION with FIN.
+        for (byte, last, first_header_byte) in [(1u8, false, 0x02), (2, true, 0x80)] {
+            let data = Bytes::from(vec![byte; ZERO_COPY_FROM]);
+            let piece = Message::BinaryPiece {
+                data: data.clone(),
+                last,
+            };
+            server.send(piece).unwrap();
+            let [queue, tail] = server.pending_output().unwrap();
+            assert_eq!(queue, [first_header_byte, 126, 0x40, 0x00]);
+            assert_eq!(tail.as_ptr(), data.as_ptr(), "the piece's own memory");
+            let written = queue.len() + tail.len();
+            server.wrote(written);
+        }
     }
 
     #[test]
