@@ -3,8 +3,10 @@
 //! compression: the server runs in a child process; the driver opens N connections, sends
 //! one 1 KiB text message on each and reads its echo, waits 3 s, then reads the child's
 //! resident memory (VmRSS in /proc) and divides what the connections added by N. The compression
-//! column is the wire size of 1,000 chat-like JSON messages sent through one connection
-//! under the setting, against their size uncompressed.
+//! columns are the wire size, against the size uncompressed, of what one connection sends
+//! under the setting: 1,000 chat-like JSON messages, and 100 state snapshots of about
+//! 8 KiB, each a few fields away from the one before (where a window that reaches back
+//! past the last message pays).
 //!
 //! `cargo bench --manifest-path integrations/Cargo.toml --bench idle_memory [-- N]`
 //! (N defaults to 10,000; the driver and the server each need N file descriptors).
@@ -57,23 +59,52 @@ fn main() {
         .find_map(|arg| arg.parse().ok())
         .unwrap_or(10_000);
     println!(
-        "| wsproto tokio server | connections | RSS per connection | wire / raw, 1,000 chat messages |"
+        "| wsproto tokio server | connections | RSS per connection | wire / raw, 1,000 chat messages | wire / raw, 100 snapshots of 8 KiB |"
     );
-    println!("|---|---|---|---|");
+    println!("|---|---|---|---|---|");
     for (index, (name, config)) in settings().into_iter().enumerate() {
         let (before, after) = measure(index, count);
         let per = (after.saturating_sub(before)) as f64 / count as f64;
         println!(
-            "| {name} | {count} | {:.1} KiB | {:.3} |",
+            "| {name} | {count} | {:.1} KiB | {:.3} | {:.3} |",
             per / 1024.0,
-            compression(config)
+            compression(config, chat_message, 1000),
+            compression(config, snapshot, 100),
         );
     }
 }
 
-/// Wire bytes over raw bytes for 1,000 chat-like JSON messages a server sends under
-/// `config`, as agreed with a default client.
-fn compression(config: Option<DeflateConfig>) -> f64 {
+/// A chat-like JSON message, the `i`th of a conversation.
+fn chat_message(i: usize) -> String {
+    format!(
+        r#"{{"type":"message","room":"general","user":"user{}","text":"message {i}: the build on main passed, deploying to staging in {} minutes","ts":{}}}"#,
+        i % 17,
+        i % 7,
+        1_733_011_200 + i * 13
+    )
+}
+
+/// The `i`th snapshot of a dashboard's state: 80 services, of which a few change each time.
+fn snapshot(i: usize) -> String {
+    let services: Vec<String> = (0..80)
+        .map(|s| {
+            let load = (s * 37 + if s % 13 == i % 13 { i * 7 } else { 0 }) % 100;
+            format!(
+                r#"{{"name":"service-{s:02}","region":"eu-west-{}","status":"{}","load":{load},"replicas":{},"version":"1.{}.{}"}}"#,
+                s % 3,
+                if load > 90 { "degraded" } else { "ok" },
+                1 + s % 5,
+                s % 4,
+                s % 10
+            )
+        })
+        .collect();
+    format!(r#"{{"tick":{i},"services":[{}]}}"#, services.join(","))
+}
+
+/// Wire bytes over raw bytes for `count` messages made by `message` that a server sends
+/// under `config`, as agreed with a default client.
+fn compression(config: Option<DeflateConfig>, message: fn(usize) -> String, count: usize) -> f64 {
     let Some(config) = config else {
         return 1.0;
     };
@@ -84,13 +115,8 @@ fn compression(config: Option<DeflateConfig>) -> f64 {
         wsproto::deflate::server_accept(&config, &offer, &mut answer).expect("an agreement");
     let mut server = FrameProtocol::<Server, _>::new((PerMessageDeflate::negotiated(agreed),));
     let (mut raw, mut wire) = (0usize, 0usize);
-    for i in 0..1000 {
-        let message = format!(
-            r#"{{"type":"message","room":"general","user":"user{}","text":"message {i}: the build on main passed, deploying to staging in {} minutes","ts":{}}}"#,
-            i % 17,
-            i % 7,
-            1_733_011_200 + i * 13
-        );
+    for i in 0..count {
+        let message = message(i);
         raw += message.len();
         wire += server.send_data(message.as_str(), true).unwrap().len();
     }

@@ -9,6 +9,7 @@
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --only wsproto
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- run --connections 256 --size 1024
 //! cargo run --release --manifest-path benches/e2e/Cargo.toml -- memory 10000 --only wsproto
+//! cargo run --release --manifest-path benches/e2e/Cargo.toml --features mimalloc -- memory 10000
 //! ```
 //!
 //! `run` reports, per server, connection count and message size: messages per second, the
@@ -25,6 +26,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use servers::Crate;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
