@@ -336,10 +336,29 @@ impl<R: Role, E: ExtensionList> Connection<R, E> {
         data: impl Into<Data<'d>>,
         fin: bool,
     ) -> Result<VectoredFrame<'s>, LocalProtocolError> {
+        self.check_open_for_data()?;
+        Ok(self.proto.send_data_vectored(data, fin)?)
+    }
+
+    /// A data frame appended to `out`, as [`send_data_vectored`](Self::send_data_vectored)
+    /// but encoded whole: for the I/O layers, which hold the payload as [`Data`] already.
+    pub(crate) fn send_data_into(
+        &mut self,
+        data: Data<'_>,
+        fin: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<(), LocalProtocolError> {
+        self.check_open_for_data()?;
+        Ok(self.proto.send_data_into(data, fin, out)?)
+    }
+
+    /// Data frames go out only while the connection is open (RFC 6455 §5.5.1: nothing
+    /// after our close).
+    fn check_open_for_data(&self) -> Result<(), LocalProtocolError> {
         if self.state != ConnectionState::Open {
             return Err(LocalProtocolError::not_in_state("a message", self.state));
         }
-        Ok(self.proto.send_data_vectored(data, fin)?)
+        Ok(())
     }
 }
 

@@ -9,15 +9,13 @@ use bytes::Bytes;
 
 use crate::close_code::CloseReason;
 use crate::connection::{
-    BytesMessage, CloseConnection, Connection, ConnectionState, Event, LocalProtocolError, Ping,
-    Pong, TextMessage,
+    CloseConnection, Connection, ConnectionState, Event, LocalProtocolError, Ping, Pong,
 };
 use crate::ext::ExtensionList;
 use crate::io::outbox::Outbox;
 use crate::io::{Config, Error, Message};
 use crate::protocol::Data;
 use crate::role::Role;
-use crate::text::Utf8Bytes;
 
 /// From this size on, a server's message is written from its own memory instead of being
 /// copied into the queue; smaller ones are copied, so that several can share a write.
@@ -148,10 +146,12 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         self.active = true;
         self.queue_pong_if_idle()?;
         let queued = match message {
-            Message::Text(text) => self.send_text(text, true),
-            Message::Binary(data) => self.send_binary(data, true),
-            Message::TextPiece { text, last } => self.send_text(text, last),
-            Message::BinaryPiece { data, last } => self.send_binary(data, last),
+            Message::Text(text) => self.send_data(Data::Text(&text), text.as_bytes(), true),
+            Message::Binary(data) => self.send_data(Data::Binary(&data), &data, true),
+            Message::TextPiece { text, last } => {
+                self.send_data(Data::Text(&text), text.as_bytes(), last)
+            }
+            Message::BinaryPiece { data, last } => self.send_data(Data::Binary(&data), &data, last),
             Message::Ping(payload) => self.queue(Ping { payload }),
             Message::Pong(payload) => self.queue(Pong { payload }),
             Message::Close(close) => self.queue(close),
@@ -159,24 +159,19 @@ impl<R: Role, E: ExtensionList> Session<R, E> {
         Ok(queued?)
     }
 
-    /// A text frame, or a continuation of a text message; `last` ends the message.
-    fn send_text(&mut self, text: Utf8Bytes, last: bool) -> Result<(), LocalProtocolError> {
-        if text.len() >= ZERO_COPY_FROM {
-            return self.send_zero_copy(Data::Text(&text), text.as_bytes(), last);
+    /// A data frame of `bytes` (as `data`), or a continuation of its message; `last` ends
+    /// the message. Small frames are encoded into the queue.
+    fn send_data(
+        &mut self,
+        data: Data<'_>,
+        bytes: &Bytes,
+        last: bool,
+    ) -> Result<(), LocalProtocolError> {
+        if bytes.len() >= ZERO_COPY_FROM {
+            return self.send_zero_copy(data, bytes, last);
         }
-        let mut message = TextMessage::new(text);
-        message.message_finished = last;
-        self.queue(message)
-    }
-
-    /// A binary frame, or a continuation of a binary message; `last` ends the message.
-    fn send_binary(&mut self, data: Bytes, last: bool) -> Result<(), LocalProtocolError> {
-        if data.len() >= ZERO_COPY_FROM {
-            return self.send_zero_copy(Data::Binary(&data), &data, last);
-        }
-        let mut message = BytesMessage::new(data);
-        message.message_finished = last;
-        self.queue(message)
+        self.connection
+            .send_data_into(data, last, self.outbox.buf_mut())
     }
 
     /// Queues a data frame's header, and its payload as the outbox's tail if the frame

@@ -260,9 +260,9 @@ enum InflateState {
 /// A message may go on after a final (BFINAL) block with a new DEFLATE stream (§7.2.1),
 /// which may refer back into the output before it.
 ///
-/// zlib's state (about 45 KiB) is made on first use and can be released between messages
-/// ([`release`](Self::release)): it is rebuilt from the copy of the window kept for final
-/// blocks.
+/// zlib's state (about 45 KiB) is made on first use and can be released where a new one,
+/// made from the copy of the window kept for final blocks, reads on the same way
+/// ([`release`](Self::release)).
 pub struct MessageDecompressor {
     inflate: Option<Decompress>,
     /// zlib's window bits, to rebuild `inflate`.

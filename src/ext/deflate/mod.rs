@@ -342,9 +342,9 @@ impl Extension for PerMessageDeflate {
         Ok(())
     }
 
-    /// Frees zlib's state in both directions (rebuilt from the kept windows) and the
-    /// buffers reused between messages. An inflater inside an unfinished DEFLATE block is
-    /// kept.
+    /// Frees the compressor's zlib state (rebuilt from its kept window), the inflater's
+    /// where a new one reads on the same way (see [`MessageDecompressor::release`]), and
+    /// the buffers reused between messages.
     fn release_idle_memory(&mut self) {
         if let Some(compressor) = self.compressor.as_mut() {
             compressor.release();
